@@ -1,0 +1,57 @@
+# Stable entry points: setup, demo, test, emulator, bench (plus lint).
+# Every recipe runs in the environment of toolchain/activate (offline-safe Pulumi settings,
+# project-local backend and tools), so `make` and a hand-run `pulumi` behave the same.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+ACTIVATE := . toolchain/activate &&
+SCALE ?= small
+PORT ?= 8443
+STATE ?= .emulator/state.db
+ADMIN_PASSWORD ?= VMware1!VMware1!
+PYTEST_ARGS ?= -n 2
+
+.PHONY: help setup venv pulumi demo test lint emulator bench clean
+
+help:
+	@echo "make demo   - set up, start the embedded NSX emulator and run 'pulumi up' on the dev stack"
+	@echo "make test   - set up, lint (ruff, mypy, import contracts) and run the whole test suite"
+	@echo "make setup  - install the Python venv and the Pulumi CLI (built from Go if not installed)"
+	@echo "make emulator PORT=8443 STATE=.emulator/state.db ADMIN_PASSWORD=...  - NSX emulator in the foreground"
+	@echo "make bench SCALE=small|full  - benchmarks, one 'BENCH <name> <value> <unit>' line per figure"
+
+setup: venv pulumi
+
+# The venv is rebuilt only when a requirements file changes (stamp holds their hash).
+venv:
+	@want="$$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)"; \
+	if [ -x $(VENV)/bin/python ] && [ "$$(cat $(VENV)/.requirements-stamp 2>/dev/null)" = "$$want" ]; then exit 0; fi; \
+	command -v $(PYTHON) >/dev/null || { echo "setup: need $(PYTHON) (Python 3.11) on PATH" >&2; exit 2; }; \
+	echo "setup: installing Python dependencies into $(VENV)"; \
+	$(PYTHON) -m venv $(VENV); \
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt; \
+	echo "$$want" > $(VENV)/.requirements-stamp
+
+pulumi:
+	@toolchain/ensure-pulumi.sh
+
+demo: setup
+	@$(ACTIVATE) python -m zerotrust.demo
+
+lint: venv
+	@$(ACTIVATE) ruff check . && ruff format --check . && mypy && lint-imports
+
+test: setup lint
+	@$(ACTIVATE) python -m pytest $(PYTEST_ARGS)
+
+emulator: venv
+	@$(ACTIVATE) python -m nsx_emulator --port $(PORT) --state $(STATE) --admin-password '$(ADMIN_PASSWORD)'
+
+bench: setup
+	@$(ACTIVATE) python -m nsx_emulator.bench --scale $(SCALE)
+
+clean:
+	rm -rf .pulumi-state .emulator .pytest_cache .mypy_cache .ruff_cache

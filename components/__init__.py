@@ -1,0 +1,1 @@
+"""Pulumi component resources: the concepts platform teams write (clusters, groups, sections)."""
