@@ -42,6 +42,8 @@ def offline_env(backend: Path) -> dict[str, str]:
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_DISABLE_REGISTRY_RESOLVE": "true",
         "PATH": f"{TOOLS / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        # Programs and the provider plugin import the project's packages from the repo root.
+        "PYTHONPATH": str(REPO),
     }
 
 
@@ -70,6 +72,9 @@ class EngineWorkspace:
         project_file = program / "Pulumi.yaml"
         project = yaml.safe_load(project_file.read_text())
         project["runtime"] = {"name": "python", "options": {"toolchain": "pip", "virtualenv": str(VENV)}}
+        for plugin in project.get("plugins", {}).get("providers", []):
+            plugin["path"] = str((source / plugin["path"]).resolve())
+        project.pop("stackConfigDir", None)
         project_file.write_text(yaml.safe_dump(project, sort_keys=False))
         backend = workdir / "backend"
         backend.mkdir()
@@ -111,6 +116,11 @@ class EngineWorkspace:
         """The stack's deployment (resources with inputs/outputs), as the engine stored it."""
         deployment = self.stack.export_stack().deployment
         return dict(deployment or {})
+
+    def stored_state_text(self) -> str:
+        """The state files exactly as the backend stores them (secrets encrypted)."""
+        files = sorted((self.backend / ".pulumi" / "stacks").rglob("*.json"))
+        return "\n".join(f.read_text() for f in files)
 
     def resources(self, type_token: str) -> list[dict[str, Any]]:
         return [r for r in self.state().get("resources", []) if r.get("type") == type_token]

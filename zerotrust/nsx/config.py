@@ -1,0 +1,120 @@
+"""Connection settings for one NSX Manager.
+
+TLS is verified by default; the only way to turn it off is the explicit, loudly named
+``insecure=True``. The password is a :class:`Secret`, whose ``repr``/``str`` never show
+the value, so a config can be logged or put in an exception safely.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import httpx
+
+__all__ = ["AuthMode", "NsxConfig", "RetrySettings", "Secret", "Timeouts"]
+
+AuthMode = Literal["session", "basic"]
+
+
+class Secret:
+    """A string that does not print itself; call :meth:`reveal` at the point of use."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret value; only the auth code calls this."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("Secret values are not pickled")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds per phase of one HTTP request (not the whole retried call)."""
+
+    connect: float = 10.0
+    read: float = 60.0
+    write: float = 60.0
+    pool: float = 30.0
+
+    def as_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """Bounds of the one retry loop (ref §3.4: NSX clients retry 429/503/connection errors).
+
+    Delay before retry *n* (1-based) is ``min(max_delay, initial_delay * 2**(n-1))``
+    scaled by a random factor in ``[1 - jitter, 1]``, unless the server sent
+    ``Retry-After``, which wins (capped at ``max_retry_after``). No retry starts once
+    ``max_total`` seconds have passed since the first attempt.
+    """
+
+    max_attempts: int = 5
+    initial_delay: float = 0.25
+    max_delay: float = 5.0
+    jitter: float = 0.5
+    max_retry_after: float = 30.0
+    max_total: float = 120.0
+
+
+@dataclass(frozen=True)
+class NsxConfig:
+    """Where and how to reach NSX. ``endpoint`` is ``https://host[:port]`` without a path."""
+
+    endpoint: str
+    username: str
+    password: Secret
+    ca_file: Path | None = None
+    """PEM bundle that signs the manager's certificate; default: the system trust store."""
+    insecure: bool = False
+    """Skip certificate verification. Labs only; never the default."""
+    auth: AuthMode = "session"
+    """``session`` (JSESSIONID + XSRF, one login) or ``basic`` (credentials on every call)."""
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    max_concurrency: int = 20
+    """Requests in flight at once; NSX answers 429 above 40 per client (ref §3.3)."""
+    page_size: int = 1000
+    """``page_size`` sent on list calls (NSX default 1000, ref §1.4)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.password, Secret):
+            object.__setattr__(self, "password", Secret(str(self.password)))
+        if self.ca_file is not None and not isinstance(self.ca_file, Path):
+            object.__setattr__(self, "ca_file", Path(self.ca_file))
+        if not self.endpoint.startswith(("https://", "http://")):
+            raise ValueError(f"NsxConfig.endpoint {self.endpoint!r} must start with https://")
+        if self.insecure and self.ca_file is not None:
+            raise ValueError("NsxConfig: give ca_file or insecure=True, not both")
+        if self.ca_file is not None and not self.ca_file.is_file():
+            raise ValueError(f"NsxConfig.ca_file {self.ca_file} does not exist")
+        if self.max_concurrency < 1 or self.retry.max_attempts < 1:
+            raise ValueError("NsxConfig: max_concurrency and retry.max_attempts must be >= 1")
+
+    def tls_verify(self) -> ssl.SSLContext | bool:
+        """What httpx should verify with: the CA file, the system store, or nothing."""
+        if self.insecure:
+            return False
+        if self.ca_file is not None:
+            return ssl.create_default_context(cafile=str(self.ca_file))
+        return True

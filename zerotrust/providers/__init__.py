@@ -1,0 +1,69 @@
+"""The ``zerotrust`` Pulumi provider plugin: NSX objects as resources (``zerotrust:nsx:*``).
+
+KINDS is the list of resource kinds, sorted by token; each kind's module holds its CRUD
+contract. SCHEMA is the package schema the engine asks for (import code generation, docs):
+NSX sub-objects are open maps there, because the pydantic models are the real schema and
+run in ``check``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zerotrust.providers._kind import Kind
+from zerotrust.providers.cluster_span import ContainerClusterSpanKind
+from zerotrust.providers.group import GroupKind
+from zerotrust.providers.security_policy import SecurityPolicyKind
+from zerotrust.providers.service import ServiceKind
+from zerotrust.providers.vm_tags import VmTagsKind
+
+VERSION = "0.1.0"
+"""Plugin version (also in the program's resource options, so the engine finds this plugin)."""
+
+_ALL: list[Kind] = [
+    ContainerClusterSpanKind(),
+    GroupKind(),
+    SecurityPolicyKind(),
+    ServiceKind(),
+    VmTagsKind(),
+]
+KINDS: dict[str, Kind] = {kind.token: kind for kind in sorted(_ALL, key=lambda k: k.token)}
+
+_ANY: dict[str, Any] = {"$ref": "pulumi.json#/Any"}
+
+SCHEMA: dict[str, Any] = {
+    "name": "zerotrust",
+    "version": VERSION,
+    "description": "NSX (vDefend) distributed firewall objects as Pulumi resources",
+    "config": {
+        "variables": {
+            "host": {"type": "string", "description": "https://<nsx-manager>[:port]"},
+            "username": {"type": "string"},
+            "password": {"type": "string", "secret": True},
+            "caFile": {"type": "string", "description": "PEM file of the CA that signs NSX's certificate"},
+            "insecure": {"type": "boolean", "description": "skip TLS verification (labs only)"},
+            "auth": {"type": "string", "description": "session (default) or basic"},
+        }
+    },
+    "provider": {
+        "inputProperties": {
+            "host": {"type": "string"},
+            "username": {"type": "string"},
+            "password": {"type": "string", "secret": True},
+            "caFile": {"type": "string"},
+            "insecure": {"type": "boolean"},
+            "auth": {"type": "string"},
+        },
+    },
+    "resources": {
+        token: {
+            "description": (type(kind).__doc__ or token).strip().splitlines()[0],
+            "inputProperties": {"nsx_id": {"type": "string"}, "domain": {"type": "string"}},
+            "properties": {"path": {"type": "string"}, "revision": {"type": "integer"}},
+            "additionalProperties": _ANY,
+        }
+        for token, kind in KINDS.items()
+    },
+}
+
+__all__ = ["KINDS", "SCHEMA", "VERSION", "Kind"]

@@ -1,0 +1,138 @@
+"""Program-side classes of the ``zerotrust`` provider's resources (the provider's SDK).
+
+Thin on purpose: inputs are NSX wire fields under their NSX names, exactly what the provider
+validates and the preview shows; the typed, friendly layer is ``components/``. Every object
+exposes ``path`` (its NSX policy path, also its Pulumi id) for other objects to reference,
+which also tells the engine the dependency order (rules are deleted before their groups).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+PACKAGE = "zerotrust"
+
+
+class NsxProvider(pulumi.ProviderResource):
+    """One NSX Manager. The password is always a Pulumi secret (never in state in clear)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        host: pulumi.Input[str],
+        username: pulumi.Input[str],
+        password: pulumi.Input[str],
+        ca_file: pulumi.Input[str] | None = None,
+        insecure: bool = False,
+        auth: str = "session",
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "host": host,
+            "username": username,
+            "password": pulumi.Output.secret(password),
+            "caFile": ca_file,
+            "insecure": insecure,
+            "auth": auth,
+        }
+        super().__init__(PACKAGE, name, props, opts)
+
+
+class _NsxResource(pulumi.CustomResource):
+    path: pulumi.Output[str]
+    """The NSX policy path, e.g. ``/infra/domains/default/groups/web``."""
+    revision: pulumi.Output[int]
+
+    type_token: str = ""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None) -> None:
+        outputs = {"path": None, "revision": None, "adopted": None}
+        super().__init__(self.type_token, name, {**props, **outputs}, opts)
+
+
+class Group(_NsxResource):
+    """A security group: ``expression`` (VM tags, pod / namespace labels, nested groups)."""
+
+    type_token = "zerotrust:nsx:Group"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        nsx_id: str,
+        domain: str = "default",
+        opts: pulumi.ResourceOptions | None = None,
+        **fields: Any,
+    ) -> None:
+        super().__init__(name, {"nsx_id": nsx_id, "domain": domain, **fields}, opts)
+
+
+class SecurityPolicy(_NsxResource):
+    """A DFW section: ``category``, ``sequence_number``, ``scope`` and ordered ``rules``."""
+
+    type_token = "zerotrust:nsx:SecurityPolicy"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        nsx_id: str,
+        domain: str = "default",
+        opts: pulumi.ResourceOptions | None = None,
+        **fields: Any,
+    ) -> None:
+        super().__init__(name, {"nsx_id": nsx_id, "domain": domain, **fields}, opts)
+
+
+class Service(_NsxResource):
+    """A service (ports and protocols) under ``/infra/services``."""
+
+    type_token = "zerotrust:nsx:Service"
+
+    def __init__(
+        self, name: str, *, nsx_id: str, opts: pulumi.ResourceOptions | None = None, **fields: Any
+    ) -> None:
+        super().__init__(name, {"nsx_id": nsx_id, **fields}, opts)
+
+
+class ContainerClusterSpan(_NsxResource):
+    """Applies a security policy to a registered Antrea cluster (``container_cluster_path``)."""
+
+    type_token = "zerotrust:nsx:ContainerClusterSpan"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        nsx_id: str,
+        policy_id: pulumi.Input[str],
+        container_cluster_path: pulumi.Input[str],
+        domain: str = "default",
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "nsx_id": nsx_id,
+            "domain": domain,
+            "policy_id": policy_id,
+            "container_cluster_path": container_cluster_path,
+        }
+        super().__init__(name, props, opts)
+
+
+class VmTags(pulumi.CustomResource):
+    """The tags this stack puts on one VM (other tags on the VM are left alone)."""
+
+    tags: pulumi.Output[list[dict[str, str]]]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        vm_id: pulumi.Input[str],
+        tags: pulumi.Input[list[dict[str, str]]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("zerotrust:nsx:VmTags", name, {"vm_id": vm_id, "tags": tags}, opts)
