@@ -66,7 +66,8 @@ def test_lifecycle_against_nsx(tmp_path: Path, emu: RunningEmulator) -> None:
 
     # --- the password never reaches the state in clear ---------------------------------
     stored = ws.stored_state_text()
-    assert "pulumi:providers:zerotrust" in stored and "ciphertext" in stored
+    assert "pulumi:providers:zerotrust" in stored
+    assert "ciphertext" in stored
     assert emu.admin_password not in stored
 
     # --- a second preview is empty -----------------------------------------------------

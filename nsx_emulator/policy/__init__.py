@@ -1,0 +1,1 @@
+"""Per-kind semantics of Policy API objects: paths, fields, validation, writes."""
