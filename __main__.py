@@ -1,16 +1,59 @@
-"""The Pulumi program: load this stack's desired state, build the components, export results.
+"""The Pulumi program: this stack's desired state -> components -> NSX (and Kubernetes).
 
-It grows with the project: today it reads the NSX endpoint of the stack (the embedded emulator
-for `dev`) and exports where it points; the provider and component layers add the NSX and
-Kubernetes resources.
+1. Load ``stacks/<stack>/`` (the admins' environment.yaml and the apps' files) and compile
+   it; any problem stops here with file, line and fix, before any API call.
+2. One NSX provider for the environment (password from a Pulumi secret), the registered
+   clusters, then every persona's groups, then every persona's sections (rules may name
+   groups of the other persona), see components/_persona.py.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pulumi
 
+from components._persona import PersonaArgs
+from components.app_policy import AppPolicy
+from components.environment_guardrails import EnvironmentGuardrails
+from components.vks_cluster import VksCluster, VksClusterArgs
+from zerotrust.resources import NsxProvider
+from zerotrust.spec import SpecError, compile_stack, load_stack
+
 config = pulumi.Config()
+stack = pulumi.get_stack()
+spec_dir = Path(config.get("specDir") or Path("stacks") / stack)
+
+try:
+    desired = compile_stack(load_stack(spec_dir))
+except SpecError as error:
+    raise pulumi.RunError(f"the desired state in {spec_dir} is not valid:\n{error}") from None
+
 nsx = config.require_object("nsx")
+provider = NsxProvider(
+    "nsx",
+    host=nsx["host"],
+    username=nsx["username"],
+    password=config.require_secret("nsxPassword"),
+    ca_file=nsx.get("caFile"),
+    insecure=bool(nsx.get("insecure", False)),
+)
+
+clusters = {
+    name: VksCluster(name, VksClusterArgs(control_plane=control_plane, provider=provider))
+    for name, control_plane in sorted(desired.clusters.items())
+}
+args = PersonaArgs(desired=desired, provider=provider, clusters=clusters)
+admins = EnvironmentGuardrails("environment", args)
+app_policies = {name: AppPolicy(name, args) for name in desired.apps}
+
+personas = [admins, *app_policies.values()]
+all_groups = {nsx_id: g for p in personas for nsx_id, g in p.group_resources().items()}
+for persona in personas:
+    persona.add_sections(all_groups)
+    persona.finish()
 
 pulumi.export("nsx_endpoint", nsx["host"])
-pulumi.export("environment", pulumi.get_stack())
+pulumi.export("clusters", {name: c.path for name, c in clusters.items()})
+pulumi.export("groups", sorted(all_groups))
+pulumi.export("sections", sorted(s for p in personas for s in p.sections))

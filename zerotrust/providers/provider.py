@@ -34,6 +34,8 @@ from pulumi.provider.experimental.provider import (
     DiffResponse,
     GetSchemaRequest,
     GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
     Provider,
     ReadRequest,
     ReadResponse,
@@ -57,6 +59,8 @@ from zerotrust.providers._values import (
     secret_keys,
     with_placeholders,
 )
+from zerotrust.providers.cluster_lookup import TOKEN as CLUSTER_LOOKUP
+from zerotrust.providers.cluster_lookup import find_cluster_control_plane
 
 USER_ERROR_PREFIX = "zerotrust: "
 
@@ -69,7 +73,8 @@ class UserError(Exception):
 
 
 def _type_of(urn: str) -> str:
-    return urn.split("::")[2] if urn.count("::") >= 3 else ""
+    """The resource's own type token (a URN carries its parents' types before ``$``)."""
+    return urn.split("::")[2].rsplit("$", maxsplit=1)[-1] if urn.count("::") >= 3 else ""
 
 
 def config_from(args: Mapping[str, Any]) -> NsxConfig:
@@ -138,6 +143,27 @@ class NsxProvider(Provider):
         return ConfigureResponse(
             accept_secrets=True, supports_preview=True, accept_outputs=False, accept_resources=False
         )
+
+    # --- functions -------------------------------------------------------------------
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        if request.tok != CLUSTER_LOOKUP:
+            raise UserError(f"unknown function {request.tok!r}; this provider offers {CLUSTER_LOOKUP}")
+        if self._nsx is None:
+            raise UserError("the provider was not configured with an NSX endpoint")
+        args = plain_map(request.args)
+        name = str(args.get("name", ""))
+        found = await self._guard(
+            find_cluster_control_plane(self._nsx, name, float(args.get("timeoutSeconds", 60)))
+        )
+        if found is None:
+            reason = (
+                f"cluster {name!r} is not registered with NSX (no cluster-control-plane with that name). "
+                "Fix: check the cluster's Antrea-NSX registration (interworking pod, principal identity), "
+                "or the cluster name in environment.yaml."
+            )
+            return InvokeResponse(failures=[CheckFailure("name", reason)])
+        return InvokeResponse(return_value=property_map(found))
 
     # --- resources -------------------------------------------------------------------
 

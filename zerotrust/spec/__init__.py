@@ -1,0 +1,20 @@
+"""Desired state as users write it (stacks/<env>/*.yaml): schema, loader, compiler.
+
+``load_stack`` validates and resolves names; ``compile_stack`` turns the result into the NSX
+objects that enforce it. Both run before any API call and report every problem with its
+file, line and fix (:class:`SpecError`).
+"""
+
+from zerotrust.spec._source import SpecError
+from zerotrust.spec.compile import DesiredGroup, DesiredSection, DesiredState, compile_stack
+from zerotrust.spec.loader import StackSpec, load_stack
+
+__all__ = [
+    "DesiredGroup",
+    "DesiredSection",
+    "DesiredState",
+    "SpecError",
+    "StackSpec",
+    "compile_stack",
+    "load_stack",
+]

@@ -1,0 +1,469 @@
+"""Desired state -> the NSX objects that enforce it (pure; no API calls, no Pulumi).
+
+Where a rule is enforced decides how it is written (ref §6.3, §6.5):
+
+* **VMs (DFW).** A rule is written with the groups' VM side (tags, IPs, nested groups). Pods
+  seen from a VM are not pod IPs: a connection from a pod reaches a VM from its node's IP, or
+  from its Antrea Egress IP when the pods have one. So a pod group used as a *source* becomes
+  its Egress group, which is exactly those pods. Without an Egress the only VM-side stand-in
+  would be the node IPs, i.e. every pod of the cluster: too broad to allow and too broad to
+  drop, so the pod group is left out at the VM side (write ``cluster:<name>`` to mean the
+  whole cluster on purpose). A pod group as a *destination* has no VM-side meaning either.
+* **Pods (Antrea, per registered cluster).** The same section is also written as a policy
+  spanned to each cluster whose pods it names, with the groups' pod side (Antrea groups:
+  pod / namespace labels). VM-side groups are left out there.
+
+A rule whose source or destination becomes empty at an enforcement point is not written
+there (it cannot match anything). Sequence numbers are explicit everywhere (ref §5.4):
+sections by their ``sequence`` (else file order, in tens), rules in tens in file order.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from zerotrust.models import Group, SecurityPolicy
+from zerotrust.spec._source import SpecError, where
+from zerotrust.spec.loader import StackSpec
+from zerotrust.spec.schema import GroupSpec, NamespaceSelector, PodSelector, RuleSpec, SectionSpec, VmSelector
+
+ADMINS = "admins"
+APP_SECTION_BASE = 1000
+"""Application sections start here so each app has its own block of sequence numbers."""
+
+ACTIONS = {"allow": "ALLOW", "drop": "DROP", "reject": "REJECT", "jump_to_application": "JUMP_TO_APPLICATION"}
+DIRECTIONS = {"in": "IN", "out": "OUT", "in_out": "IN_OUT"}
+
+
+@dataclass(frozen=True)
+class DesiredGroup:
+    """One NSX group and who owns it (``admins`` or ``app:<name>``)."""
+
+    key: str
+    owner: str
+    group: Group
+    cluster: str | None = None
+    name: str = ""
+    """The group's name in the spec (both sides of a mixed group share it)."""
+
+
+@dataclass(frozen=True)
+class DesiredSection:
+    """One NSX security policy; ``cluster`` set when it is enforced in an Antrea cluster."""
+
+    key: str
+    owner: str
+    policy: SecurityPolicy
+    cluster: str | None
+    references: tuple[str, ...]
+    """NSX ids of the groups its rules and scope name (for dependency order)."""
+
+
+@dataclass(frozen=True)
+class DesiredIntent:
+    owner: str
+    text: str
+    where: str
+
+
+@dataclass(frozen=True)
+class DesiredEgress:
+    app: str
+    name: str
+    cluster: str
+    group_id: str
+    pods: GroupSpec
+    ip: str | None
+
+
+@dataclass
+class DesiredState:
+    """Everything one stack asks NSX for, keyed by NSX id."""
+
+    domain: str
+    clusters: dict[str, str]
+    """cluster name -> its cluster-control-plane name in NSX."""
+    groups: dict[str, DesiredGroup] = field(default_factory=dict)
+    sections: list[DesiredSection] = field(default_factory=list)
+    intents: list[DesiredIntent] = field(default_factory=list)
+    egress: list[DesiredEgress] = field(default_factory=list)
+    apps: list[str] = field(default_factory=list)
+
+    def group_path(self, nsx_id: str) -> str:
+        return f"/infra/domains/{self.domain}/groups/{nsx_id}"
+
+    def owned_by(self, owner: str) -> tuple[list[DesiredGroup], list[DesiredSection]]:
+        return (
+            [g for g in self.groups.values() if g.owner == owner],
+            [s for s in self.sections if s.owner == owner],
+        )
+
+
+# --- groups ----------------------------------------------------------------------------
+
+
+def _cond(member_type: str, key: str, value: str, operator: str = "EQUALS") -> dict[str, Any]:
+    return {
+        "resource_type": "Condition",
+        "member_type": member_type,
+        "key": key,
+        "operator": operator,
+        "value": value,
+    }
+
+
+def _criterion(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Conditions ANDed in one criterion (a NestedExpression when there are several)."""
+    if len(conditions) == 1:
+        return conditions[0]
+    joined: list[dict[str, Any]] = []
+    for condition in conditions:
+        if joined:
+            joined.append({"resource_type": "ConjunctionOperator", "conjunction_operator": "AND"})
+        joined.append(condition)
+    return {"resource_type": "NestedExpression", "expressions": joined}
+
+
+def _any_of(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Criteria ORed, alternating with conjunctions as NSX requires (ref §4.1)."""
+    expression: list[dict[str, Any]] = []
+    for criterion in criteria:
+        if expression:
+            expression.append({"resource_type": "ConjunctionOperator", "conjunction_operator": "OR"})
+        expression.append(criterion)
+    return expression
+
+
+def _tags(member_type: str, labels: dict[str, str]) -> list[dict[str, Any]]:
+    # Kubernetes labels and NSX tags are both "scope|tag" in a Tag condition (ref §4.2, §6.2).
+    return [_cond(member_type, "Tag", f"{k}|{v}") for k, v in sorted(labels.items())]
+
+
+def _vm_criterion(selector: VmSelector) -> dict[str, Any]:
+    conditions = _tags("VirtualMachine", selector.tags)
+    if selector.name:
+        conditions.append(_cond("VirtualMachine", "Name", selector.name))
+    return _criterion(conditions)
+
+
+def _pod_criterion(selector: PodSelector | NamespaceSelector, namespace: str | None) -> dict[str, Any]:
+    if isinstance(selector, NamespaceSelector):
+        conditions = _tags("Namespace", selector.labels)
+        if selector.name:
+            conditions.insert(0, _cond("Namespace", "Name", selector.name))
+        return _criterion(conditions)
+    conditions = _tags("Pod", selector.labels)
+    ns = selector.namespace or namespace
+    if ns:
+        conditions.insert(0, _cond("Namespace", "Name", ns))
+    return _criterion(conditions)
+
+
+def _ip_expressions(ips: list[str]) -> list[dict[str, Any]]:
+    """One IPAddressExpression per address family: NSX refuses to mix them (ref §4.2)."""
+    families: dict[int, list[str]] = {}
+    for ip in ips:
+        first = ip.split("-", 1)[0].split("/", 1)[0]
+        families.setdefault(ipaddress.ip_address(first).version, []).append(ip)
+    return [{"resource_type": "IPAddressExpression", "ip_addresses": v} for _, v in sorted(families.items())]
+
+
+# --- the compiler ----------------------------------------------------------------------
+
+
+@dataclass
+class _Names:
+    """How group names of one file map to NSX ids and sides."""
+
+    vm_side: dict[str, str] = field(default_factory=dict)
+    pod_side: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """name -> (NSX id of the Antrea group, cluster)."""
+    source_for_vms: dict[str, list[str]] = field(default_factory=dict)
+    """name -> NSX ids that stand for its pods when seen from a VM (Egress or node group)."""
+
+
+class _Compiler:
+    def __init__(self, stack: StackSpec) -> None:
+        self.stack = stack
+        env = stack.environment
+        self.state = DesiredState(
+            domain=env.domain, clusters={n: c.control_plane or n for n, c in env.clusters.items()}
+        )
+        self.problems: list[str] = []
+        self.names: dict[str, _Names] = {}
+        for cluster in env.clusters:
+            self._add(
+                f"cluster-{cluster}-nodes",
+                ADMINS,
+                [
+                    _criterion(
+                        [
+                            _cond("KubernetesCluster", "Name", cluster),
+                            _cond("KubernetesNode", "IPAddress", "*", operator="MATCHES"),
+                        ]
+                    )
+                ],
+                description=f"Node IPs of {cluster}: how its pods look to VMs without an Egress IP",
+            )
+
+    def _add(
+        self,
+        nsx_id: str,
+        owner: str,
+        expression: list[dict[str, Any]],
+        *,
+        description: str | None = None,
+        antrea: bool = False,
+        cluster: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        body: dict[str, Any] = {
+            "resource_type": "Group",
+            "id": nsx_id,
+            "display_name": nsx_id,
+            "expression": expression,
+        }
+        if description:
+            body["description"] = description
+        if antrea:
+            body["group_type"] = ["ANTREA"]
+        try:
+            group = Group.model_validate(body)
+        except ValueError as error:
+            self.problems.append(f"group {nsx_id}: {error}")
+            return
+        self.state.groups[nsx_id] = DesiredGroup(nsx_id, owner, group, cluster, name or nsx_id)
+
+    def groups(self, scope: str, owner: str, groups: dict[str, GroupSpec], prefix: str, app: Any) -> _Names:
+        names = self.names.setdefault(scope, _Names())
+        for name, spec in groups.items():
+            nsx_id = f"{prefix}{name}"
+            if spec.has_vm_side:
+                criteria = [_vm_criterion(s) for s in spec.vms]
+                nested = [self.state.group_path(f"{prefix}{g}") for g in spec.groups]
+                if nested:
+                    criteria.append({"resource_type": "PathExpression", "paths": nested})
+                criteria.extend(_ip_expressions(spec.ips))
+                self._add(nsx_id, owner, _any_of(criteria), description=spec.description, name=nsx_id)
+                names.vm_side[name] = nsx_id
+            if spec.has_pods:
+                default_cluster = getattr(app, "cluster", None)
+                selectors: list[PodSelector | NamespaceSelector] = [*spec.pods, *spec.namespaces]
+                clusters = {s.cluster or default_cluster for s in selectors}
+                cluster = sorted(c for c in clusters if c)[0]
+                pod_id = f"{nsx_id}-pods" if spec.has_vm_side else nsx_id
+                namespace = getattr(app, "namespace", None)
+                criteria = [_pod_criterion(s, namespace) for s in selectors]
+                self._add(
+                    pod_id,
+                    owner,
+                    _any_of(criteria),
+                    description=spec.description,
+                    antrea=True,
+                    cluster=cluster,
+                    name=nsx_id,
+                )
+                names.pod_side[name] = (pod_id, cluster)
+        return names
+
+    def egress(self, app_name: str, names: _Names) -> None:
+        loaded = self.stack.apps[app_name]
+        for egress_name, egress in loaded.spec.egress.items():
+            pods = loaded.spec.groups[egress.pods]
+            cluster = loaded.spec.cluster or next(s.cluster for s in pods.pods if s.cluster)
+            nsx_id = egress_name if egress_name.startswith(f"{app_name}-") else f"{app_name}-{egress_name}"
+            expression = [
+                _criterion([_cond("KubernetesCluster", "Name", cluster), _cond("AntreaEgress", "Name", egress_name)])
+            ]
+            self._add(nsx_id, f"app:{app_name}", expression, description=f"Egress IP of {app_name}/{egress.pods}")
+            names.vm_side[egress_name] = nsx_id
+            names.source_for_vms[egress.pods] = [nsx_id]  # exactly these pods, by their Egress IP
+            self.state.egress.append(DesiredEgress(app_name, egress_name, cluster, nsx_id, pods, egress.ip))
+
+    # --- sections ---
+
+    def _resolve(self, scope: str, value: str) -> tuple[str, str]:
+        """(scope, name) of a reference: ``app/name`` from admins, shared env names from apps."""
+        if "/" in value and scope == ADMINS:
+            app, name = value.split("/", 1)
+            return f"app:{app}", name
+        names = self.names.get(scope)
+        if names and (value in names.vm_side or value in names.pod_side):
+            return scope, value
+        return ADMINS, value
+
+    def _side(self, scope: str, values: list[str], *, source: bool, cluster: str | None) -> list[str] | None:
+        """NSX ids for one side of a rule at one enforcement point; None means 'any'."""
+        if any(v.lower() == "any" for v in values):
+            return None
+        ids: list[str] = []
+        for value in values:
+            if value.startswith("cluster:"):
+                if cluster is None:
+                    ids.append(f"cluster-{value.removeprefix('cluster:')}-nodes")
+                continue
+            owner, name = self._resolve(scope, value)
+            names = self.names.get(owner, _Names())
+            if cluster is None:
+                if name in names.vm_side:
+                    ids.append(names.vm_side[name])
+                if source and name in names.source_for_vms:
+                    ids.extend(names.source_for_vms[name])
+            elif name in names.pod_side and names.pod_side[name][1] == cluster:
+                ids.append(names.pod_side[name][0])
+        return sorted(set(ids))
+
+    def _rule(self, scope: str, rule: RuleSpec, seq: int, cluster: str | None) -> dict[str, Any] | None:
+        sources = self._side(scope, rule.sources, source=True, cluster=cluster)
+        destinations = self._side(scope, rule.destinations, source=False, cluster=cluster)
+        if sources == [] or destinations == []:
+            return None
+        body: dict[str, Any] = {
+            "resource_type": "Rule",
+            "id": rule.name,
+            "display_name": rule.name,
+            "sequence_number": seq,
+            "action": ACTIONS[rule.action],
+            "direction": DIRECTIONS[rule.direction],
+            "source_groups": ["ANY"] if sources is None else [self.state.group_path(i) for i in sources],
+            "destination_groups": ["ANY"] if destinations is None else [self.state.group_path(i) for i in destinations],
+            "logged": rule.log,
+            "disabled": rule.disabled,
+        }
+        services = [s.lower() for s in rule.services]
+        if services == ["any"]:
+            body["services"] = ["ANY"]
+        else:
+            body["services"] = ["ANY"]
+            body["service_entries"] = [_service_entry(s) for s in services]
+        if rule.notes:
+            body["notes"] = rule.notes
+        return body
+
+    def section(
+        self, scope: str, key: str, nsx_id: str, spec: SectionSpec, *, category: str, sequence: int, where_: str
+    ) -> None:
+        pod_clusters = self._section_clusters(scope, spec)
+        vm_only_scope = [a for a in spec.applied_to if not a.startswith("cluster:")]
+        cluster_scope = [a.removeprefix("cluster:") for a in spec.applied_to if a.startswith("cluster:")]
+        points: list[str | None] = []
+        if not cluster_scope:
+            points.append(None)
+        points.extend(sorted(set(pod_clusters) | set(cluster_scope)))
+        for cluster in points:
+            rules = [
+                r
+                for i, rule in enumerate(spec.rules)
+                if (r := self._rule(scope, rule, (i + 1) * 10, cluster)) is not None
+            ]
+            if not rules:
+                continue
+            policy_id = nsx_id if cluster is None else f"{nsx_id}-{cluster}"
+            body: dict[str, Any] = {
+                "resource_type": "SecurityPolicy",
+                "id": policy_id,
+                "display_name": policy_id,
+                "category": category,
+                "sequence_number": sequence,
+                "rules": rules,
+            }
+            if spec.description:
+                body["description"] = spec.description
+            if cluster is None and vm_only_scope:
+                scope_ids = self._side(scope, vm_only_scope, source=False, cluster=None) or []
+                body["scope"] = [self.state.group_path(i) for i in scope_ids]
+            try:
+                policy = SecurityPolicy.model_validate(body)
+            except ValueError as error:
+                self.problems.append(f"{where_}: {error}")
+                continue
+            refs = sorted(
+                {
+                    p.rsplit("/", 1)[-1]
+                    for r in rules
+                    for p in [*r["source_groups"], *r["destination_groups"]]
+                    if p.startswith("/infra/")
+                }
+                | {p.rsplit("/", 1)[-1] for p in body.get("scope", [])}
+            )
+            owner = ADMINS if scope == ADMINS else scope
+            self.state.sections.append(DesiredSection(key, owner, policy, cluster, tuple(refs)))
+
+    def _section_clusters(self, scope: str, spec: SectionSpec) -> list[str]:
+        clusters: set[str] = set()
+        for rule in spec.rules:
+            for value in [*rule.sources, *rule.destinations]:
+                if value.lower() == "any" or value.startswith("cluster:"):
+                    continue
+                owner, name = self._resolve(scope, value)
+                pod = self.names.get(owner, _Names()).pod_side.get(name)
+                if pod:
+                    clusters.add(pod[1])
+        return sorted(clusters)
+
+
+def _service_entry(service: str) -> dict[str, Any]:
+    if service == "icmp":
+        return {"resource_type": "ICMPTypeServiceEntry", "id": "icmp", "protocol": "ICMPv4"}
+    protocol, ports = service.split("/", 1)
+    return {
+        "resource_type": "L4PortSetServiceEntry",
+        "id": f"{protocol}-{ports}",
+        "l4_protocol": protocol.upper(),
+        "destination_ports": [ports],
+    }
+
+
+def compile_stack(stack: StackSpec) -> DesiredState:
+    """The NSX objects for a loaded stack; raises SpecError (no API call was made)."""
+    compiler = _Compiler(stack)
+    env = stack.environment
+    compiler.state.apps = sorted(stack.apps)
+    compiler.groups(ADMINS, ADMINS, env.groups, "", None)
+    for app_name, loaded in sorted(stack.apps.items()):
+        names = compiler.groups(f"app:{app_name}", f"app:{app_name}", loaded.spec.groups, f"{app_name}-", loaded.spec)
+        compiler.egress(app_name, names)
+    problems = compiler.problems
+    for index, (name, section) in enumerate(env.sections.items()):
+        sequence = section.sequence if section.sequence is not None else (index + 1) * 10
+        where_ = where(stack.env_source, ("sections", name))
+        if env.strict:
+            problems.extend(_strict_problems(stack.env_source, name, section))
+        compiler.section(ADMINS, name, name, section, category=section.category, sequence=sequence, where_=where_)
+    for app_index, (app_name, loaded) in enumerate(sorted(stack.apps.items())):
+        for index, (name, app_section) in enumerate(loaded.spec.sections.items()):
+            base = APP_SECTION_BASE + app_index * 100
+            sequence = app_section.sequence if app_section.sequence is not None else base + (index + 1) * 10
+            where_ = where(loaded.source, ("sections", name))
+            if env.strict:
+                problems.extend(_strict_problems(loaded.source, name, app_section))
+            compiler.section(
+                f"app:{app_name}",
+                name,
+                f"{app_name}-{name}",
+                app_section,
+                category="Application",
+                sequence=sequence,
+                where_=where_,
+            )
+    for text in env.intents:
+        compiler.state.intents.append(DesiredIntent(ADMINS, text, str(stack.env_source.file)))
+    for app_name, loaded in sorted(stack.apps.items()):
+        compiler.state.intents.extend(
+            DesiredIntent(f"app:{app_name}", text, str(loaded.source.file)) for text in loaded.spec.intents
+        )
+    if problems:
+        raise SpecError(problems)
+    return compiler.state
+
+
+def _strict_problems(source: Any, section: str, spec: SectionSpec) -> list[str]:
+    """prod: a drop must leave a trace, so every drop/reject rule logs."""
+    return [
+        f"{where(source, ('sections', section, 'rules', i, 'log'))}: rule {rule.name!r} drops traffic without "
+        "logging, which this environment forbids (strict). Fix: add log: true."
+        for i, rule in enumerate(spec.rules)
+        if rule.action in ("drop", "reject") and not rule.log
+    ]
