@@ -65,10 +65,24 @@ class EngineWorkspace:
         *,
         stack_name: str = "test",
         extra_env: Mapping[str, str] | None = None,
+        include: tuple[str, ...] | None = None,
     ) -> EngineWorkspace:
-        """Copy `source` (a folder with Pulumi.yaml) into `workdir` and point it at the project venv."""
+        """Copy `source` (a folder with Pulumi.yaml) into `workdir` and point it at the project venv.
+
+        ``include`` copies only those top-level entries (the repository's own program: its
+        Pulumi.yaml, __main__.py and stacks/, not the whole tree).
+        """
         program = workdir / "program"
-        shutil.copytree(source, program, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+        skip = shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml")
+        if include is None:
+            shutil.copytree(source, program, ignore=skip)
+        else:
+            program.mkdir(parents=True)
+            for entry in include:
+                if (source / entry).is_dir():
+                    shutil.copytree(source / entry, program / entry, ignore=skip)
+                else:
+                    shutil.copy2(source / entry, program / entry)
         project_file = program / "Pulumi.yaml"
         project = yaml.safe_load(project_file.read_text())
         project["runtime"] = {"name": "python", "options": {"toolchain": "pip", "virtualenv": str(VENV)}}
