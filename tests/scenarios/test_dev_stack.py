@@ -16,9 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pulumi.automation.errors import CommandError
 
 from tests.support.emulator_process import RunningEmulator, start_emulator
-from tests.support.nsx_stack import configure_nsx, raw
+from tests.support.nsx_stack import configure_nsx, raw, requests_since_reset, reset_counters
 from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
 
 pytestmark = pytest.mark.engine
@@ -168,3 +169,19 @@ def test_dev_stack_scenarios(tmp_path: Path, emu: RunningEmulator) -> None:
     assert nsx.get(f"{DOMAIN}/security-policies/default-layer3-section").status_code == 200
     ccp = "/policy/api/v1/infra/sites/default/enforcement-points/default/cluster-control-planes/vks-dev-01"
     assert nsx.get(ccp).status_code == 200
+
+
+def test_a_malformed_spec_fails_the_preview_before_any_api_call(tmp_path: Path, emu: RunningEmulator) -> None:
+    ws = EngineWorkspace.create(
+        REPO, tmp_path / "ws", stack_name="dev", include=("Pulumi.yaml", "__main__.py", "stacks")
+    )
+    configure_nsx(ws, emu)
+    shop = ws.program / "stacks" / "dev" / "apps" / "shop.yaml"
+    shop.write_text(shop.read_text().replace("  orders:\n", "  orders:\n    category: Emergency\n"))
+    reset_counters(emu)
+    with pytest.raises(CommandError) as failed:
+        ws.preview()
+    message = str(failed.value)
+    assert "apps/shop.yaml:" in message
+    assert "'category' is not allowed in an app spec" in message
+    assert [r for r in requests_since_reset(emu) if not r[1].startswith("/emulator/")] == []
