@@ -14,7 +14,7 @@ STATE ?= .emulator/state.db
 ADMIN_PASSWORD ?= VMware1!VMware1!
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup venv pulumi demo test lint emulator bench clean
+.PHONY: help setup venv pulumi kubernetes demo test lint emulator bench clean
 
 help:
 	@echo "make demo   - set up, start the embedded NSX emulator and run 'pulumi up' on the dev stack"
@@ -23,7 +23,7 @@ help:
 	@echo "make emulator PORT=8443 STATE=.emulator/state.db ADMIN_PASSWORD=...  - NSX emulator in the foreground"
 	@echo "make bench SCALE=small|full  - benchmarks, one 'BENCH <name> <value> <unit>' line per figure"
 
-setup: venv pulumi
+setup: venv pulumi kubernetes
 
 # The venv is rebuilt only when a requirements file changes (stamp holds their hash).
 venv:
@@ -38,8 +38,12 @@ venv:
 pulumi:
 	@toolchain/ensure-pulumi.sh
 
+# kube-apiserver, etcd, kubectl and the Kubernetes provider plugin (built from Go once, then cached).
+kubernetes: venv pulumi
+	@$(ACTIVATE) toolchain/ensure-kubernetes.sh
+
 demo: setup
-	@$(ACTIVATE) python -m zerotrust.demo
+	@$(ACTIVATE) python scripts/demo.py
 
 lint: venv
 	@$(ACTIVATE) ruff check . && ruff format --check . && mypy && lint-imports

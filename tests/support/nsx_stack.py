@@ -6,6 +6,7 @@ project's client), so a bug shared by client and provider cannot hide.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import httpx
@@ -29,7 +30,7 @@ def configure_nsx(ws: EngineWorkspace, emu: RunningEmulator, **extra: str) -> No
 
 def raw(emu: RunningEmulator) -> httpx.Client:
     """A plain HTTP client of the emulator as admin (TLS verified with its CA)."""
-    verify: Any = str(emu.ca_file) if emu.ca_file else True
+    verify: Any = ssl.create_default_context(cafile=str(emu.ca_file)) if emu.ca_file else True
     return httpx.Client(base_url=emu.base_url, verify=verify, auth=("admin", emu.admin_password), timeout=30)
 
 
