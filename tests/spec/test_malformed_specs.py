@@ -273,3 +273,13 @@ def test_the_committed_dev_stack_is_valid() -> None:
     desired = compile_stack(load_stack(DEV))
     assert desired.apps == ["payments", "shop"]
     assert {s.policy.category for s in desired.sections} == {"Emergency", "Environment", "Application"}
+
+
+def test_the_committed_prod_stack_is_valid_and_strict() -> None:
+    prod = load_stack(DEV.parent / "prod")
+    assert prod.environment.strict
+    desired = compile_stack(prod)
+    assert set(desired.clusters) == {"vks-prod-01"}
+    drops = [r for s in desired.sections for r in s.policy.rules or [] if r.action in ("DROP", "REJECT")]
+    assert drops
+    assert all(r.logged for r in drops)
