@@ -35,9 +35,7 @@ class SecurityGroup(pulumi.ComponentResource):
 
     paths: pulumi.Output[list[str]]
 
-    def __init__(
-        self, name: str, args: SecurityGroupArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: SecurityGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("zerotrust:components:SecurityGroup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         self.members: dict[str, Group] = {}

@@ -91,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot apply seed: {exc}", file=sys.stderr)
         return 2
     auth = Authenticator(args.admin_password, args.auditor_password)
-    state = EmulatorState(
-        store, auth, tls=not args.http, seed_file=args.seed.resolve() if args.seed else None
-    )
+    state = EmulatorState(store, auth, tls=not args.http, seed_file=args.seed.resolve() if args.seed else None)
     host_text = f"[{args.host}]" if ":" in args.host else args.host
     certfile: str | None = None
     keyfile: str | None = None

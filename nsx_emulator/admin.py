@@ -179,9 +179,7 @@ class Limits:
         self.inflight[client] += 1
         if self.concurrency is not None and self.inflight[client] > self.concurrency:
             self.inflight[client] -= 1
-            raise too_many_requests(
-                f"Client '{client}' exceeded concurrent request limit of {self.concurrency}."
-            )
+            raise too_many_requests(f"Client '{client}' exceeded concurrent request limit of {self.concurrency}.")
 
     def leave(self, client: str) -> None:
         self.inflight[client] -= 1

@@ -145,9 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             assert proc.stdout is not None
             line = proc.stdout.readline().decode()
             if "listening" not in line:
-                print(
-                    f"emulator failed to start: {line}{proc.stdout.read().decode()[-2000:]}", file=sys.stderr
-                )
+                print(f"emulator failed to start: {line}{proc.stdout.read().decode()[-2000:]}", file=sys.stderr)
                 return 1
             base = f"http://127.0.0.1:{port}"
 
@@ -161,10 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 for start in range(0, n_policies, chunk):
                     _hapi(
                         client,
-                        [
-                            _policy(i, per_policy, n_groups)
-                            for i in range(start, min(n_policies, start + chunk))
-                        ],
+                        [_policy(i, per_policy, n_groups) for i in range(start, min(n_policies, start + chunk))],
                     )
                 client.get(P + f"{DOMAIN}/groups/bench-g0").raise_for_status()
 

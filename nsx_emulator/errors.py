@@ -105,9 +105,7 @@ def stale_revision(current: int | None, requested: Any) -> NsxError:
             f"(current revision: {current}, requested: none). {STALE_REVISION_HINT}."
         )
     else:
-        msg = (
-            f"Object _revision mismatch! (current: {current}, requested: {requested}). {STALE_REVISION_HINT}!"
-        )
+        msg = f"Object _revision mismatch! (current: {current}, requested: {requested}). {STALE_REVISION_HINT}!"
     return NsxError(412, 412, msg)
 
 

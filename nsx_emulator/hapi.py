@@ -61,9 +61,7 @@ def patch_infra(store: Store, user: str, body: Any, *, enforce_revision: bool) -
     writer.finish()
 
 
-def apply_children(
-    w: Writer, parent: str, parent_kind: str, children: Any, *, enforce_revision: bool = False
-) -> None:
+def apply_children(w: Writer, parent: str, parent_kind: str, children: Any, *, enforce_revision: bool = False) -> None:
     """Apply Child wrappers under ``parent`` (also used for ``children`` in plain PATCHes)."""
     _children(w, parent, parent_kind, children, enforce=enforce_revision, counter=[0])
 

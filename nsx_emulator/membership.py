@@ -200,9 +200,7 @@ class Evaluator:
         if rt == "Condition":
             return self.criterion([e])
         if rt == "NestedExpression":
-            return self.criterion(
-                [c for c in e.get("expressions", []) if c.get("resource_type") == "Condition"]
-            )
+            return self.criterion([c for c in e.get("expressions", []) if c.get("resource_type") == "Condition"])
         if rt == "IPAddressExpression":
             return {f"ip:{ip}" for ip in e.get("ip_addresses", [])}
         if rt == "MACAddressExpression":
@@ -238,7 +236,5 @@ class Evaluator:
                 out.extend(self.inv.service_ips(rec))
             for rec in self.records_of(members, "ippool"):
                 for r in rec.get("ip_ranges", []):
-                    out.append(
-                        r if isinstance(r, str) else r.get("cidr") or f"{r.get('start')}-{r.get('end')}"
-                    )
+                    out.append(r if isinstance(r, str) else r.get("cidr") or f"{r.get('start')}-{r.get('end')}")
         return sorted(set(out))

@@ -68,9 +68,7 @@ def page(
     chunk = items[start : start + size]
     end = start + len(chunk)
     fields = included_fields(params)
-    out: Obj = {
-        "results": [project(o, fields) if isinstance(o, dict) else o for o in chunk] if fields else chunk
-    }
+    out: Obj = {"results": [project(o, fields) if isinstance(o, dict) else o for o in chunk] if fields else chunk}
     if with_result_count:
         out["result_count"] = len(items)
     if end < len(items) or keep_last_cursor:

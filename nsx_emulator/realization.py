@@ -95,9 +95,7 @@ def realized_entities(store: Store, control: RealizationControl, intent_path: st
         "intent_reference": [intent_path],
         "realization_api": "",
         "runtime_status": "UNINITIALIZED",
-        "publish_status": "SUCCESS"
-        if state == "REALIZED"
-        else ("ERROR" if state == "ERROR" else "IN_PROGRESS"),
+        "publish_status": "SUCCESS" if state == "REALIZED" else ("ERROR" if state == "ERROR" else "IN_PROGRESS"),
         "alarms": [],
         "extended_attributes": [],
         "_last_modified_time": obj.get("_last_modified_time"),

@@ -25,9 +25,7 @@ CONTAINER_ENDPOINTS = {
 
 
 async def health(call: Call) -> Reply:
-    return Reply(
-        body={"healthy": True, "components_health": "POLICY:UP, SEARCH:UP, MANAGER:UP, NODE_MGMT:UP, UI:UP"}
-    )
+    return Reply(body={"healthy": True, "components_health": "POLICY:UP, SEARCH:UP, MANAGER:UP, NODE_MGMT:UP, UI:UP"})
 
 
 async def version(call: Call) -> Reply:

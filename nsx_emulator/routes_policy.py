@@ -120,8 +120,7 @@ def _list_collection(call: Call, path: str) -> Reply:
     if segment == "security-policies":
         counted = call.flag("include_rule_count")
         items = [
-            {k: v for k, v in o.items() if k != "rules"}
-            | ({"rule_count": len(o.get("rules", []))} if counted else {})
+            {k: v for k, v in o.items() if k != "rules"} | ({"rule_count": len(o.get("rules", []))} if counted else {})
             for o in items
         ]
     if segment == "services" and "default_service" in call.params:
@@ -266,13 +265,9 @@ async def group_members(call: Call) -> Reply:
     elif what == "antrea-ip-pools":
         items = [inv.render_container("ippool", e) for e in ev.records_of(members, "ippool") if in_cluster(e)]
     elif what == "kubernetes-services":
-        items = [
-            inv.render_container("service", e) for e in ev.records_of(members, "service") if in_cluster(e)
-        ]
+        items = [inv.render_container("service", e) for e in ev.records_of(members, "service") if in_cluster(e)]
     elif what == "kubernetes-node-ips":
-        items = sorted(
-            {ip for n in ev.records_of(members, "node") if in_cluster(n) for ip in n["ip_addresses"]}
-        )
+        items = sorted({ip for n in ev.records_of(members, "node") if in_cluster(n) for ip in n["ip_addresses"]})
     elif what == "kubernetes-node-pod-cidrs":
         items = sorted({c for n in ev.records_of(members, "node") if in_cluster(n) for c in n["pod_cidrs"]})
     else:
@@ -290,9 +285,7 @@ def register(router: Router) -> None:
         PREFIX + "/infra/realized-state/enforcement-points/{enforcement-point-name}/virtual-machines",
         {"GET": ep_vms, "POST": ep_vms},
     )
-    router.add(
-        PREFIX + "/infra/domains/{domain-id}/groups/{group-id}/members/{member-kind}", {"GET": group_members}
-    )
+    router.add(PREFIX + "/infra/domains/{domain-id}/groups/{group-id}/members/{member-kind}", {"GET": group_members})
     router.add(PREFIX + "/infra/context-profiles/attributes", {"GET": profile_attributes})
     router.add(PREFIX + "/search/query", {"GET": search})
     router.add(PREFIX + "/search", {"GET": search})

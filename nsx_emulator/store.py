@@ -180,12 +180,7 @@ class View:
         seen = set(out)
         prefix = f"{parent}/{segment}/"
         for key, obj in self.pending.items():
-            if (
-                obj is not None
-                and key not in seen
-                and key.startswith(prefix)
-                and "/" not in key[len(prefix) :]
-            ):
+            if obj is not None and key not in seen and key.startswith(prefix) and "/" not in key[len(prefix) :]:
                 out.append(key)
         return out
 

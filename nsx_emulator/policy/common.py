@@ -88,8 +88,7 @@ def check_enum(obj: Obj, field: str, allowed: Iterable[str], where: str) -> str 
     allowed_set = tuple(allowed)
     if not isinstance(value, str) or value not in allowed_set:
         raise bad_request(
-            f"Invalid value {value!r} for field {field} of {where}; "
-            f"allowed values are {', '.join(allowed_set)}."
+            f"Invalid value {value!r} for field {field} of {where}; allowed values are {', '.join(allowed_set)}."
         )
     return value
 

@@ -72,8 +72,7 @@ def install_defaults(store: Store) -> None:
     ensure("/infra/sites/default/enforcement-points/default", {"display_name": "default"})
     for sid, entries in {**PREDEFINED_SERVICES, **_EXTRA_SERVICES}.items():
         entry_objs = [
-            {**e, "id": sid if len(entries) == 1 else f"{sid}-{i}", "display_name": sid}
-            for i, e in enumerate(entries)
+            {**e, "id": sid if len(entries) == 1 else f"{sid}-{i}", "display_name": sid} for i, e in enumerate(entries)
         ]
         ensure(f"/infra/services/{sid}", {"display_name": sid, "service_entries": entry_objs})
     for pid, app in PREDEFINED_PROFILES.items():

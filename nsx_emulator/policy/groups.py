@@ -141,9 +141,7 @@ def _conditions_of(expr: Obj) -> list[Obj]:
 
 def _check_alternation(exprs: list[Any], group: str, where: str) -> None:
     if len(exprs) % 2 == 0:
-        raise _err(
-            group, f"{where} must have an odd number of entries with ConjunctionOperator at odd positions."
-        )
+        raise _err(group, f"{where} must have an odd number of entries with ConjunctionOperator at odd positions.")
     for i, e in enumerate(exprs):
         is_conj = e.get("resource_type") == "ConjunctionOperator"
         if (i % 2 == 1) != is_conj:
@@ -188,8 +186,7 @@ def _check_condition(  # noqa: PLR0912 - one branch per rule of ref §4.2/§6.2/
         if mt not in ANTREA_MEMBER_TYPES:
             raise _err(
                 group,
-                f"{where}: member_type {mt} is not supported in an ANTREA group; "
-                "use Namespace, Service or Pod.",
+                f"{where}: member_type {mt} is not supported in an ANTREA group; use Namespace, Service or Pod.",
             )
         allowed_keys = {"Namespace": ("Name", "Tag"), "Service": ("Name",), "Pod": ("Tag", "Name")}
         if key not in allowed_keys[mt]:
@@ -214,9 +211,7 @@ def _check_condition(  # noqa: PLR0912 - one branch per rule of ref §4.2/§6.2/
         if op in ("IN", "NOTIN"):
             names = value.split(",")
             if len(names) > 5 or any(not n or n != n.strip() or " " in n for n in names):
-                raise _err(
-                    group, f"{where}: IN takes at most 5 comma-separated cluster names without spaces."
-                )
+                raise _err(group, f"{where}: IN takes at most 5 comma-separated cluster names without spaces.")
 
 
 def _check_criterion(  # noqa: PLR0912 - one branch per rule of ref §4.4/§6.5
@@ -238,9 +233,7 @@ def _check_criterion(  # noqa: PLR0912 - one branch per rule of ref §4.4/§6.5
                 f"of member type {t} are allowed in one criterion.",
             )
     if len(types) > MAX_MIXED_PER_CRITERION:
-        raise _err(
-            group, f"{where}: at most {MAX_MIXED_PER_CRITERION} conditions are allowed in one criterion."
-        )
+        raise _err(group, f"{where}: at most {MAX_MIXED_PER_CRITERION} conditions are allowed in one criterion.")
     if antrea:
         if "Service" in counts:
             if "Pod" in counts:
@@ -262,13 +255,9 @@ def _check_criterion(  # noqa: PLR0912 - one branch per rule of ref §4.4/§6.5
     if counts.get("KubernetesNode", 0) > 1:
         raise _err(group, f"{where}: at most one KubernetesNode condition per criterion.")
     if not resources:
-        raise _err(
-            group, f"{where}: KubernetesCluster and KubernetesNamespace conditions cannot stand alone."
-        )
+        raise _err(group, f"{where}: KubernetesCluster and KubernetesNamespace conditions cannot stand alone.")
     if "KubernetesNamespace" in counts and resources & K8S_CLUSTER_SCOPED:
-        raise _err(
-            group, f"{where}: KubernetesNamespace cannot be combined with cluster-scoped member types."
-        )
+        raise _err(group, f"{where}: KubernetesNamespace cannot be combined with cluster-scoped member types.")
 
 
 def _check_and(left: Obj, right: Obj, group: str, where: str) -> None:
@@ -340,11 +329,7 @@ def _check_list(  # noqa: PLR0912, PLR0915 - the expression grammar of ref §4.1
             _check_ips(e, group, here)
         elif rt == "MACAddressExpression":
             macs = e.get("mac_addresses")
-            if (
-                not isinstance(macs, list)
-                or not macs
-                or not all(isinstance(m, str) and _MAC.match(m) for m in macs)
-            ):
+            if not isinstance(macs, list) or not macs or not all(isinstance(m, str) and _MAC.match(m) for m in macs):
                 raise _err(group, f"{here}: mac_addresses must be a non-empty list of MAC addresses.")
         elif rt == "PathExpression":
             paths = e.get("paths")
@@ -407,9 +392,7 @@ def normalize_group(w: Writer, path: str, obj: Obj, existing: Obj | None) -> Non
     if exprs is None:
         exprs = []
     total = _check_list(exprs, gid, "expression", gt, False)
-    has_k8s = any(
-        c.get("member_type") in K8S_TYPES for e in exprs if isinstance(e, dict) for c in _conditions_of(e)
-    )
+    has_k8s = any(c.get("member_type") in K8S_TYPES for e in exprs if isinstance(e, dict) for c in _conditions_of(e))
     if has_k8s and total > MAX_K8S_CONDITIONS:
         raise _err(gid, f"at most {MAX_K8S_CONDITIONS} conditions are allowed in a group.")
     macs = sum(len(e.get("mac_addresses", [])) for e in exprs if isinstance(e, dict))

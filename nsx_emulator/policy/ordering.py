@@ -43,9 +43,7 @@ def revise(  # noqa: PLR0912 - the four operations of ref §1.1 and their edge c
         parent = path.rsplit("/", 2)[0]
         candidates = w.view.children(parent, "rules")
     else:
-        candidates = [
-            p for p in w.all_policies() if (w.view.get(p) or {}).get("category") == obj.get("category")
-        ]
+        candidates = [p for p in w.all_policies() if (w.view.get(p) or {}).get("category") == obj.get("category")]
     siblings = {p: w.view.get(p) for p in candidates if p != path}
     movable = sorted(
         (p for p, o in siblings.items() if o and not o.get("is_default")),
@@ -53,9 +51,7 @@ def revise(  # noqa: PLR0912 - the four operations of ref §1.1 and their edge c
     )
     if op in ("insert_before", "insert_after"):
         if anchor not in movable:
-            raise bad_request(
-                f"anchor_path [{anchor}] is not a sibling of path=[{path}] that can be ordered against."
-            )
+            raise bad_request(f"anchor_path [{anchor}] is not a sibling of path=[{path}] that can be ordered against.")
         idx = movable.index(anchor) + (1 if op == "insert_after" else 0)
     else:
         idx = 0 if op == "insert_top" else len(movable)

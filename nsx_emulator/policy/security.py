@@ -193,9 +193,7 @@ def normalize_policy(w: Writer, path: str, obj: Obj, existing: Obj | None) -> No
     if seq is None:
         seq = next_policy_sequence(w, category, path)
     obj["sequence_number"] = seq
-    obj["is_default"] = (
-        bool(existing.get("is_default")) if existing else (bool(obj.get("is_default")) and w.system)
-    )
+    obj["is_default"] = bool(existing.get("is_default")) if existing else (bool(obj.get("is_default")) and w.system)
     if existing and existing.get("is_default") and category != existing.get("category"):
         raise bad_request(f"{where}: the category of a default policy cannot be changed.")
     obj.pop("rule_count", None)
@@ -243,9 +241,7 @@ def normalize_rule(w: Writer, path: str, obj: Obj, existing: Obj | None) -> None
     else:
         obj["ip_protocol"] = ip_protocol or "IPV4_IPV6"
     obj["source_groups"] = _path_list(obj, "source_groups", where, _GROUP_PATH, kind="group", allow_ips=True)
-    obj["destination_groups"] = _path_list(
-        obj, "destination_groups", where, _GROUP_PATH, kind="group", allow_ips=True
-    )
+    obj["destination_groups"] = _path_list(obj, "destination_groups", where, _GROUP_PATH, kind="group", allow_ips=True)
     obj["services"] = _path_list(obj, "services", where, _SERVICE_PATH, kind="service")
     obj["profiles"] = _path_list(obj, "profiles", where, _PROFILE_PATH, kind="context profile")
     obj["scope"] = _path_list(obj, "scope", where, _SCOPE_PATH, kind="scope")
@@ -312,20 +308,14 @@ def normalize_span(w: Writer, path: str, obj: Obj, existing: Obj | None) -> None
     if not CCP_PATH.match(ccp):
         raise bad_request(f"{where}: container_cluster_path [{ccp}] is not a cluster control plane path.")
     if existing is not None and existing.get("container_cluster_path") != ccp:
-        raise bad_request(
-            f"{where}: container_cluster_path cannot be changed; delete and recreate the span instead."
-        )
+        raise bad_request(f"{where}: container_cluster_path cannot be changed; delete and recreate the span instead.")
 
 
 def check_span(w: Writer, path: str, obj: Obj) -> None:
     parent = path.rsplit("/", 2)[0]
     for other in w.view.children(parent, "container-cluster-span"):
         sibling = w.view.get(other)
-        if (
-            other != path
-            and sibling
-            and sibling.get("container_cluster_path") == obj.get("container_cluster_path")
-        ):
+        if other != path and sibling and sibling.get("container_cluster_path") == obj.get("container_cluster_path"):
             raise bad_request(
                 f"SecurityPolicyContainerCluster {path}: container_cluster_path "
                 f"[{obj.get('container_cluster_path')}] is already used by {other} on this policy."

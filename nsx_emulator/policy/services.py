@@ -54,11 +54,7 @@ def _ports(entry: Obj, field: str, where: str) -> None:
         raise bad_request(f"{where}: at most {MAX_PORTS} {field} are allowed.")
     for p in ports:
         m = _PORT.match(p) if isinstance(p, str) else None
-        if (
-            m is None
-            or int(m.group(1)) > 65535
-            or (m.group(3) and not int(m.group(1)) <= int(m.group(3)) <= 65535)
-        ):
+        if m is None or int(m.group(1)) > 65535 or (m.group(3) and not int(m.group(1)) <= int(m.group(3)) <= 65535):
             raise bad_request(f"{where}: invalid port or port range {p!r} in {field}.")
 
 
@@ -69,8 +65,7 @@ def check_service_entry(entry: Any, where: str) -> None:  # noqa: PLR0912 - one 
     rt = entry.get("resource_type")
     if rt not in ENTRY_FIELDS:
         raise bad_request(
-            f"{where}: invalid service entry resource_type {rt!r}; "
-            f"allowed values are {', '.join(ENTRY_TYPES)}."
+            f"{where}: invalid service entry resource_type {rt!r}; allowed values are {', '.join(ENTRY_TYPES)}."
         )
     check_fields(entry, COMMON_FIELDS | ENTRY_FIELDS[rt])
     if rt == "L4PortSetServiceEntry":
@@ -132,9 +127,7 @@ def normalize_profile(w: Writer, path: str, obj: Obj, existing: Obj | None) -> N
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             raise bad_request(f"PolicyContextProfile {path}: attribute {key} needs a list of values.")
         if a.get("sub_attributes") and len(values) != 1:
-            raise bad_request(
-                f"PolicyContextProfile {path}: attribute {key} with sub_attributes takes one value."
-            )
+            raise bad_request(f"PolicyContextProfile {path}: attribute {key} with sub_attributes takes one value.")
 
 
 def _l4(proto: str, *ports: str) -> Obj:

@@ -78,23 +78,15 @@ class Writer:
         if parent != INFRA_PATH and not self.view.exists(parent):
             raise not_found(parent)
         if body.get("id") not in (None, oid):
-            raise bad_request(
-                f"The id {body.get('id')!r} in the body does not match the id in path=[{path}]."
-            )
+            raise bad_request(f"The id {body.get('id')!r} in the body does not match the id in path=[{path}].")
         rt = body.get("resource_type")
         if rt is not None and rt not in kind.resource_types:
             raise bad_request(
-                f"Invalid resource_type {rt!r} for path=[{path}]; expected "
-                f"{' or '.join(kind.resource_types)}."
+                f"Invalid resource_type {rt!r} for path=[{path}]; expected {' or '.join(kind.resource_types)}."
             )
         check_common(body)
         existing = self.view.get(path)
-        if (
-            existing is not None
-            and existing.get("_system_owned")
-            and kind.system_read_only
-            and not self.system
-        ):
+        if existing is not None and existing.get("_system_owned") and kind.system_read_only and not self.system:
             raise bad_request(f"The object path=[{path}] is system owned and cannot be modified.", 500013)
         if check_revision and existing is not None:
             rev = body.get("_revision")
@@ -226,9 +218,7 @@ class Writer:
             kind.check(self, path, obj)
             for target in kind.refs(obj):
                 if not self.view.exists(target):
-                    raise bad_request(
-                        f"The object path=[{target}] referenced by path=[{path}] does not exist.", 500016
-                    )
+                    raise bad_request(f"The object path=[{target}] referenced by path=[{path}] does not exist.", 500016)
         for path in self.deleted:
             if self.view.get(path) is None:
                 referrers = self.view.referrers(path, registry.object_refs)

@@ -196,9 +196,7 @@ def rule_body(
     return body
 
 
-def policy_body(
-    pid: str, category: str = "Application", rules: list[JSON] | None = None, **extra: Any
-) -> JSON:
+def policy_body(pid: str, category: str = "Application", rules: list[JSON] | None = None, **extra: Any) -> JSON:
     body: JSON = {
         "resource_type": "SecurityPolicy",
         "id": pid,
@@ -305,8 +303,7 @@ def assert_nsx_error(
     ``module_name`` and ``error_message`` strings.
     """
     assert resp.status_code == status, (
-        f"{resp.request.method} {resp.request.url} -> expected {status}, got "
-        f"{resp.status_code}: {resp.text[:800]}"
+        f"{resp.request.method} {resp.request.url} -> expected {status}, got {resp.status_code}: {resp.text[:800]}"
     )
     assert "Traceback" not in resp.text
     body = resp.json()
@@ -336,9 +333,7 @@ def assert_absent(client: httpx.Client, path: str) -> None:
     assert resp.status_code == 404, f"{path} still present: {resp.status_code} {resp.text[:300]}"
 
 
-def wait_for(
-    fn: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition"
-) -> Any:
+def wait_for(fn: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition") -> Any:
     """Poll ``fn`` until it returns a truthy value (realization, search, membership lag)."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -361,9 +356,7 @@ def walk(node: Any) -> Iterator[JSON]:
             yield from walk(item)
 
 
-def list_all(
-    client: httpx.Client, path: str, page_size: int, *, prefix: str = P, **params: Any
-) -> list[JSON]:
+def list_all(client: httpx.Client, path: str, page_size: int, *, prefix: str = P, **params: Any) -> list[JSON]:
     """Walk a list endpoint with ``cursor`` like nsxlib does (ref §1.4)."""
     results: list[JSON] = []
     cursor: str | None = None

@@ -160,9 +160,7 @@ def test_concurrency_limit_429(hooks: httpx.Client, own_emulator: RunningEmulato
 
 def test_fault_drop_cuts_connection(hooks: httpx.Client) -> None:
     """ref §3.4: clients retry when no response came back; the 'drop' fault produces that."""
-    _admin.set_faults(
-        hooks, seed=5, rate=1.0, statuses=["drop"], methods=["GET"], path_regex="/infra/domains/default$"
-    )
+    _admin.set_faults(hooks, seed=5, rate=1.0, statuses=["drop"], methods=["GET"], path_regex="/infra/domains/default$")
     with pytest.raises(httpx.TransportError):
         hooks.get(DOMAIN_URL)
     _admin.clear_faults(hooks)

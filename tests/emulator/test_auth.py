@@ -175,7 +175,5 @@ def test_auditor_session_cannot_write(emulator: RunningEmulator) -> None:
     gid = uid("aud")
     with _anon(emulator) as anon:
         ok(anon.get(f"{P}/infra/domains/default", headers=headers), 200)
-        resp = anon.patch(
-            f"{P}{group_path(gid)}", json=group_body(gid, [tag_condition("a|b")]), headers=headers
-        )
+        resp = anon.patch(f"{P}{group_path(gid)}", json=group_body(gid, [tag_condition("a|b")]), headers=headers)
     assert_nsx_error(resp, 403)

@@ -80,9 +80,7 @@ def test_ccp_delete(nsx: httpx.Client) -> None:
 def test_ccp_delete_cascade_with_allow_overwrite(nsx: httpx.Client) -> None:
     """ref §6.1: cleanup is DELETE ...?cascade=true with X-Allow-Overwrite: true."""
     path = _make_ccp(nsx)
-    resp = nsx.delete(
-        f"/policy/api/v1{path}", params={"cascade": "true"}, headers={"X-Allow-Overwrite": "true"}
-    )
+    resp = nsx.delete(f"/policy/api/v1{path}", params={"cascade": "true"}, headers={"X-Allow-Overwrite": "true"})
     ok(resp, 200)
     assert_absent(nsx, path)
 

@@ -272,16 +272,12 @@ def test_filtered_get_returns_child_wrappers(nsx: httpx.Client) -> None:
         ),
         200,
     )
-    tree = get_json(
-        nsx, "/infra", filter="Type-Domain|Group|SecurityPolicy|Rule", base_path="/infra/domains/default"
-    )
+    tree = get_json(nsx, "/infra", filter="Type-Domain|Group|SecurityPolicy|Rule", base_path="/infra/domains/default")
     nodes = list(walk(tree))
     groups = [n for n in nodes if n.get("resource_type") == "ChildGroup"]
     assert any(n.get("Group", {}).get("id") == gid for n in groups), "ChildGroup/Group missing"
     pols = [
-        n["SecurityPolicy"]
-        for n in nodes
-        if n.get("resource_type") == "ChildSecurityPolicy" and "SecurityPolicy" in n
+        n["SecurityPolicy"] for n in nodes if n.get("resource_type") == "ChildSecurityPolicy" and "SecurityPolicy" in n
     ]
     mine = [p for p in pols if p.get("id") == pid]
     assert mine, "ChildSecurityPolicy/SecurityPolicy missing"
@@ -394,9 +390,7 @@ def test_type_filter_param(nsx: httpx.Client) -> None:
     tree = get_json(nsx, "/infra", type_filter="SecurityPolicy;Group", base_path="/infra/domains/default")
     nodes = list(walk(tree))
     assert any(n.get("resource_type") == "ChildGroup" and n["Group"]["id"] == gid for n in nodes)
-    assert any(
-        n.get("resource_type") == "ChildSecurityPolicy" and n["SecurityPolicy"]["id"] == pid for n in nodes
-    )
+    assert any(n.get("resource_type") == "ChildSecurityPolicy" and n["SecurityPolicy"]["id"] == pid for n in nodes)
 
 
 def test_marked_for_delete_domain_deletes_whole_subtree(nsx: httpx.Client) -> None:

@@ -190,9 +190,7 @@ def test_container_inventory(nsx: httpx.Client) -> None:
     assert len(mine) == 1, clusters
     cluster_id = mine[0]["external_id"]
     pods = ok(
-        nsx.get(
-            "/api/v1/fabric/container-application-instances", params={"container_cluster_id": cluster_id}
-        ),
+        nsx.get("/api/v1/fabric/container-application-instances", params={"container_cluster_id": cluster_id}),
         200,
     ).json()["results"]
     assert [p["display_name"] for p in pods] == [pod]

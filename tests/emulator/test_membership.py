@@ -47,9 +47,7 @@ def _members(nsx: httpx.Client, gpath: str, kind: str, **params: str) -> list[JS
 
 
 def _ip_members(nsx: httpx.Client, gpath: str) -> set[str]:
-    return {
-        r if isinstance(r, str) else r.get("ip_address", "") for r in _members(nsx, gpath, "ip-addresses")
-    }
+    return {r if isinstance(r, str) else r.get("ip_address", "") for r in _members(nsx, gpath, "ip-addresses")}
 
 
 def _tag_group(nsx: httpx.Client, value: str) -> str:
@@ -151,9 +149,7 @@ def test_nested_group_membership(nsx: httpx.Client) -> None:
     )
     ext = str(uuid.uuid4())
     _admin.add_vm(nsx, ext, tags=[{"scope": scope, "tag": tag}])
-    wait_for(
-        lambda: ext in _ids(_members(nsx, group_path(outer_id), "virtual-machines")), what="nested VM member"
-    )
+    wait_for(lambda: ext in _ids(_members(nsx, group_path(outer_id), "virtual-machines")), what="nested VM member")
 
 
 def _antrea_pod_group(nsx: httpx.Client, label_key: str, label_value: str) -> str:

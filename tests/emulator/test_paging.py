@@ -56,9 +56,7 @@ def test_page_size_limits_page(nsx: httpx.Client, domain: tuple[str, list[str]])
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 3, 7, 50])
-def test_cursor_walk_returns_each_object_once(
-    nsx: httpx.Client, domain: tuple[str, list[str]], page_size: int
-) -> None:
+def test_cursor_walk_returns_each_object_once(nsx: httpx.Client, domain: tuple[str, list[str]], page_size: int) -> None:
     """ref §1.4: walking pages by cursor (stop when absent or '0000…') yields every
     object exactly once."""
     dom, ids = domain

@@ -333,6 +333,4 @@ def test_rule_inline_service_entries(nsx: httpx.Client) -> None:
     }
     pid, _ = _create(nsx, rules=[rule_body(rid, service_entries=[entry])])
     got = get_json(nsx, rule_path(pid, rid))["service_entries"]
-    assert [(e["resource_type"], e["destination_ports"]) for e in got] == [
-        ("L4PortSetServiceEntry", ["9443"])
-    ]
+    assert [(e["resource_type"], e["destination_ports"]) for e in got] == [("L4PortSetServiceEntry", ["9443"])]

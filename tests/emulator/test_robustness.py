@@ -104,9 +104,7 @@ def test_wrong_content_type(nsx: httpx.Client, content_type: str) -> None:
     (accepted or an NSX-shaped 4xx), never a 500."""
     gid = uid("ct")
     body = json.dumps({"resource_type": "Group", "display_name": gid}).encode()
-    resp = nsx.patch(
-        f"{P}/infra/domains/default/groups/{gid}", content=body, headers={"Content-Type": content_type}
-    )
+    resp = nsx.patch(f"{P}/infra/domains/default/groups/{gid}", content=body, headers={"Content-Type": content_type})
     if resp.status_code >= 300:
         _assert_clean_client_error(resp)
 

@@ -118,9 +118,7 @@ def test_revise_unknown_operation_rejected(nsx: httpx.Client) -> None:
 def test_revise_with_missing_anchor_refused(nsx: httpx.Client) -> None:
     """ref §1.1: an anchor_path that does not exist cannot be used (4xx, not 5xx)."""
     pid, rids = _policy_with_rules(nsx)
-    resp = _revise_rule(
-        nsx, pid, rids[0], operation="insert_before", anchor_path=rule_path(pid, "no-such-rule")
-    )
+    resp = _revise_rule(nsx, pid, rids[0], operation="insert_before", anchor_path=rule_path(pid, "no-such-rule"))
     assert resp.status_code in (400, 404), resp.text
     assert _order(nsx, pid) == rids
 

@@ -45,9 +45,7 @@ def search_until(nsx: httpx.Client, query: str, n: int, **params: Any) -> JSON:
     return result
 
 
-def _group(
-    nsx: httpx.Client, gid: str, display_name: str | None = None, tags: list[JSON] | None = None
-) -> str:
+def _group(nsx: httpx.Client, gid: str, display_name: str | None = None, tags: list[JSON] | None = None) -> str:
     body = group_body(gid, [tag_condition("s|t")], display_name=display_name or gid)
     if tags is not None:
         body["tags"] = tags
@@ -241,9 +239,7 @@ def test_or_across_resource_types(nsx: httpx.Client) -> None:
     gid, pid = token("g"), token("p")
     _group(nsx, gid)
     ok(patch(nsx, policy_path(pid), policy_body(pid, rules=[])))
-    body = search_until(
-        nsx, f"(resource_type:Group AND id:{gid}) OR (resource_type:SecurityPolicy AND id:{pid})", 2
-    )
+    body = search_until(nsx, f"(resource_type:Group AND id:{gid}) OR (resource_type:SecurityPolicy AND id:{pid})", 2)
     assert {r["resource_type"] for r in body["results"]} == {"Group", "SecurityPolicy"}
 
 

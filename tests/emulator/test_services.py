@@ -75,11 +75,7 @@ def test_icmp_zero_type_and_code_kept(nsx: httpx.Client) -> None:
 def test_ip_protocol_entry(nsx: httpx.Client) -> None:
     """ref §5.5: IPProtocolServiceEntry has protocol_number."""
     sid = uid("ipp")
-    ok(
-        patch(
-            nsx, service_path(sid), _service(sid, _entry("gre", "IPProtocolServiceEntry", protocol_number=47))
-        )
-    )
+    ok(patch(nsx, service_path(sid), _service(sid, _entry("gre", "IPProtocolServiceEntry", protocol_number=47))))
     (got,) = get_json(nsx, service_path(sid))["service_entries"]
     assert got["protocol_number"] == 47
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.emulator_process import REPO_ROOT, RunningEmulator, start_emulator
+from nsx_emulator.launcher import REPO_ROOT, RunningEmulator, start_emulator
 
 P = "/policy/api/v1"
 DEMO = REPO_ROOT / "nsx_emulator" / "seeds" / "demo.yaml"
@@ -31,9 +31,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
 
 @pytest.fixture(scope="module")
 def client(demo: RunningEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=demo.base_url, auth=("admin", demo.admin_password), verify=str(demo.ca_file)
-    ) as c:
+    with httpx.Client(base_url=demo.base_url, auth=("admin", demo.admin_password), verify=str(demo.ca_file)) as c:
         yield c
 
 

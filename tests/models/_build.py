@@ -11,9 +11,7 @@ SERVICE = "/infra/services/HTTPS"
 CCP = "/infra/sites/default/enforcement-points/default/cluster-control-planes/vks-1"
 
 
-def cond(
-    member_type: str = "VirtualMachine", key: str = "Tag", value: str = "app|web", **kw: Any
-) -> dict[str, Any]:
+def cond(member_type: str = "VirtualMachine", key: str = "Tag", value: str = "app|web", **kw: Any) -> dict[str, Any]:
     return {
         "resource_type": "Condition",
         "member_type": member_type,

@@ -36,18 +36,14 @@ def test_no_change_is_empty() -> None:
 
 def test_one_changed_port_in_rule_7_is_one_change() -> None:
     changes = diff(_policy(port="8443"), _live(_policy()))
-    assert changes == [
-        FieldChange("rules[r7].service_entries[0].destination_ports", "changed", ["443"], ["8443"])
-    ]
+    assert changes == [FieldChange("rules[r7].service_entries[0].destination_ports", "changed", ["443"], ["8443"])]
 
 
 def test_changed_destination_reports_whole_list_per_rule() -> None:
     desired = _policy()
     desired.rules[2].destination_groups = [GROUP, OTHER]  # type: ignore[index]
     changes = diff(desired, _live(_policy()))
-    assert changes == [
-        FieldChange("rules[r3].destination_groups", "changed", [GROUP], sorted([GROUP, OTHER]))
-    ]
+    assert changes == [FieldChange("rules[r3].destination_groups", "changed", [GROUP], sorted([GROUP, OTHER]))]
 
 
 def test_inserted_rule_is_one_addition_not_a_cascade() -> None:

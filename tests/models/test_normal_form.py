@@ -41,8 +41,7 @@ def _as_nsx_returns_policy(desired: SecurityPolicy) -> dict[str, Any]:
                 "destinations_excluded": False,
                 "profiles": ["ANY"],
                 "service_entries": [
-                    {**e, "id": f"gen-{i}", "path": "/x"}
-                    for i, e in enumerate(item.get("service_entries", []))
+                    {**e, "id": f"gen-{i}", "path": "/x"} for i, e in enumerate(item.get("service_entries", []))
                 ],
             }
         )
@@ -166,9 +165,7 @@ def test_service_entries_keyed_and_ports_numeric() -> None:
             **desired.to_wire(),
             "_revision": 1,
             "service_type": "NON_ETHER",
-            "service_entries": [
-                {**e, "path": "/x", "source_ports": []} for e in desired.to_wire()["service_entries"]
-            ],
+            "service_entries": [{**e, "path": "/x", "source_ports": []} for e in desired.to_wire()["service_entries"]],
         }
     )
     assert normalise(live) == form

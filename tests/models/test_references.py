@@ -9,9 +9,7 @@ PROFILE = "/infra/context-profiles/SSL"
 
 
 def test_policy_references_with_fields() -> None:
-    desired = policy(
-        rule(source_groups=["10.0.0.0/8", GROUP], services=[SERVICE], profiles=[PROFILE]), scope=[CCP]
-    )
+    desired = policy(rule(source_groups=["10.0.0.0/8", GROUP], services=[SERVICE], profiles=[PROFILE]), scope=[CCP])
     assert referenced_paths(desired) == [
         Reference("scope", CCP, "cluster_control_plane"),
         Reference("rules[allow-web].source_groups", GROUP, "group"),

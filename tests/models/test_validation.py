@@ -39,9 +39,7 @@ BAD: list[tuple[str, Callable[[], Any], list[str]]] = [
     ),
     (
         "OR inside nested",
-        lambda: group(
-            {"resource_type": "NestedExpression", "expressions": [cond(), conj("OR"), cond(value="b|c")]}
-        ),
+        lambda: group({"resource_type": "NestedExpression", "expressions": [cond(), conj("OR"), cond(value="b|c")]}),
         ["expression[0].expressions[1]", "use AND"],
     ),
     (
@@ -120,9 +118,7 @@ BAD: list[tuple[str, Callable[[], Any], list[str]]] = [
     ),
     (
         "node not MATCHES *",
-        lambda: group(
-            nested(cond("KubernetesCluster", "Name", "c"), cond("KubernetesNode", "IPAddress", "10.0.0.1"))
-        ),
+        lambda: group(nested(cond("KubernetesCluster", "Name", "c"), cond("KubernetesNode", "IPAddress", "10.0.0.1"))),
         ["MATCHES, value '*'"],
     ),
     (
@@ -245,9 +241,7 @@ BAD: list[tuple[str, Callable[[], Any], list[str]]] = [
     (
         "icmp code without type",
         lambda: service(
-            service_entries=[
-                {"resource_type": "ICMPTypeServiceEntry", "id": "e", "protocol": "ICMPv4", "icmp_code": 0}
-            ]
+            service_entries=[{"resource_type": "ICMPTypeServiceEntry", "id": "e", "protocol": "ICMPv4", "icmp_code": 0}]
         ),
         ["icmp_code", "without icmp_type"],
     ),
@@ -316,9 +310,7 @@ GOOD: list[tuple[str, Callable[[], Any]]] = [
     ),
     (
         "k8s namespace + service",
-        lambda: group(
-            nested(cond("KubernetesNamespace", "Name", "prod"), cond("KubernetesService", "Name", "web"))
-        ),
+        lambda: group(nested(cond("KubernetesNamespace", "Name", "prod"), cond("KubernetesService", "Name", "web"))),
     ),
     (
         "k8s node",
@@ -332,9 +324,7 @@ GOOD: list[tuple[str, Callable[[], Any]]] = [
     ("antrea pod tag", lambda: group(cond("Pod", value="app|web"), group_type=["ANTREA"])),
     (
         "antrea service + namespace",
-        lambda: group(
-            nested(cond("Namespace", "Name", "prod"), cond("Service", "Name", "web")), group_type=["ANTREA"]
-        ),
+        lambda: group(nested(cond("Namespace", "Name", "prod"), cond("Service", "Name", "web")), group_type=["ANTREA"]),
     ),
     (
         "path + external id",

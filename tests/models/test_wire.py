@@ -153,7 +153,5 @@ def test_rule_read_only_fields_never_sent() -> None:
 
 
 def test_unknown_service_entry_read_as_other() -> None:
-    live = Service.from_live(
-        {"id": "s", "service_entries": [{"resource_type": "IGMPTypeServiceEntry", "id": "e"}]}
-    )
+    live = Service.from_live({"id": "s", "service_entries": [{"resource_type": "IGMPTypeServiceEntry", "id": "e"}]})
     assert isinstance(live.service_entries[0], OtherServiceEntry)

@@ -111,9 +111,7 @@ async def test_service_round_trip(nsx: NsxClient) -> None:
     services = nsx.services()
     desired = Service(
         id=uid("s"),
-        service_entries=[
-            L4PortSetServiceEntry(id="https", l4_protocol="TCP", destination_ports=["443", "8443"])
-        ],
+        service_entries=[L4PortSetServiceEntry(id="https", l4_protocol="TCP", destination_ports=["443", "8443"])],
     )
     await services.patch(desired)
     assert diff(desired, await services.get(desired.id or "")) == []

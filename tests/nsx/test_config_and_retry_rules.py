@@ -32,10 +32,7 @@ def test_tls_is_verified_by_default() -> None:
 def test_insecure_is_explicit_and_exclusive(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
     ca.write_text("x")
-    assert (
-        NsxConfig(endpoint="https://n", username="a", password=Secret("p"), insecure=True).tls_verify()
-        is False
-    )
+    assert NsxConfig(endpoint="https://n", username="a", password=Secret("p"), insecure=True).tls_verify() is False
     with pytest.raises(ValueError, match="not both"):
         NsxConfig(endpoint="https://n", username="a", password=Secret("p"), insecure=True, ca_file=ca)
 
@@ -47,9 +44,7 @@ def test_bad_endpoint_and_missing_ca(tmp_path: Path) -> None:
         NsxConfig(endpoint="https://n", username="a", password=Secret("p"), ca_file=tmp_path / "nope.pem")
 
 
-@pytest.mark.parametrize(
-    ("header", "seconds"), [("3", 3.0), ("0", 0.0), (" 1.5 ", 1.5), ("soon", None), (None, None)]
-)
+@pytest.mark.parametrize(("header", "seconds"), [("3", 3.0), ("0", 0.0), (" 1.5 ", 1.5), ("soon", None), (None, None)])
 def test_retry_after_seconds(header: str | None, seconds: float | None) -> None:
     assert parse_retry_after(header) == seconds
 

@@ -53,9 +53,7 @@ def test_error_class_table(status: int, code: int | None, message: str, cls: typ
 
 
 def test_related_errors_joined_and_kept() -> None:
-    body = _body(
-        500012, "top", related_errors=[{"error_code": 1, "error_message": "first", "httpStatus": "BAD"}]
-    )
+    body = _body(500012, "top", related_errors=[{"error_code": 1, "error_message": "first", "httpStatus": "BAD"}])
     error = e.error_for_status(400, body, method="PUT", path="/p")
     assert error.message == "top; first"
     assert error.related[0].error_code == 1

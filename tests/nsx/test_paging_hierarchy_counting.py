@@ -17,17 +17,13 @@ pytestmark = pytest.mark.anyio
 def _group(gid: str) -> Group:
     return Group(
         id=gid,
-        expression=[
-            Condition(member_type="VirtualMachine", key="Tag", operator="EQUALS", value=f"app|{gid}")
-        ],
+        expression=[Condition(member_type="VirtualMachine", key="Tag", operator="EQUALS", value=f"app|{gid}")],
     )
 
 
 async def _own_domain(nsx: NsxClient) -> str:
     domain = uid("d")
-    await nsx.request(
-        "PATCH", f"/policy/api/v1/infra/domains/{domain}", json={"resource_type": "Domain", "id": domain}
-    )
+    await nsx.request("PATCH", f"/policy/api/v1/infra/domains/{domain}", json={"resource_type": "Domain", "id": domain})
     return domain
 
 

@@ -64,9 +64,7 @@ def test_total_time_bound_stops_retrying() -> None:
 
     def busy(request: httpx.Request) -> httpx.Response:
         calls.append(1)
-        return httpx.Response(
-            503, headers={"Retry-After": "20"}, json={"error_code": 503, "error_message": "busy"}
-        )
+        return httpx.Response(503, headers={"Retry-After": "20"}, json={"error_code": 503, "error_message": "busy"})
 
     sleeps: list[float] = []
 

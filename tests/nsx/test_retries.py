@@ -33,11 +33,7 @@ async def _inject(nsx: NsxClient, **rule: Any) -> None:
 
 async def _server_count(nsx: NsxClient, method: str, template_part: str) -> int:
     counters = await nsx.request("GET", f"{ADMIN}/counters")
-    return sum(
-        row["count"]
-        for row in counters["results"]
-        if row["method"] == method and template_part in row["path"]
-    )
+    return sum(row["count"] for row in counters["results"] if row["method"] == method and template_part in row["path"])
 
 
 async def test_429_with_retry_after_is_honoured(fresh_emulator: RunningEmulator) -> None:
@@ -58,9 +54,7 @@ async def test_503_exhausts_bounded_attempts(fresh_emulator: RunningEmulator) ->
     sleep = RecordingSleep()
     retry = RetrySettings(max_attempts=3, initial_delay=0.01, max_delay=0.05)
     async with NsxClient(config_for(fresh_emulator, auth="basic", retry=retry), sleep=sleep) as nsx:
-        await _inject(
-            nsx, statuses=[503], methods=["GET"], path_regex="/infra/domains/default$", retry_after=1
-        )
+        await _inject(nsx, statuses=[503], methods=["GET"], path_regex="/infra/domains/default$", retry_after=1)
         nsx.calls.reset()
         with pytest.raises(ServerBusy) as caught:
             await nsx.request("GET", DOMAIN)

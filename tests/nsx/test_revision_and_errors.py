@@ -108,9 +108,7 @@ async def test_invalid_body_is_bad_request(nsx: NsxClient) -> None:
         await nsx.request("PATCH", f"/policy/api/v1/infra/domains/default/groups/{gid}", json=body)
 
 
-async def test_auditor_write_is_forbidden(
-    make_client: Callable[..., NsxClient], emulator: RunningEmulator
-) -> None:
+async def test_auditor_write_is_forbidden(make_client: Callable[..., NsxClient], emulator: RunningEmulator) -> None:
     password = emulator.auditor_password
     async with make_client(username="auditor", password=Secret(password or "")) as auditor:
         with pytest.raises(Forbidden):

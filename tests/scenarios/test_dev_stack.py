@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -61,7 +62,7 @@ def owned(nsx: httpx.Client, collection: str) -> set[str]:
     return {i["id"] for i in items if OWNER in (i.get("tags") or [])}
 
 
-def rules_of(nsx: httpx.Client, policy: str) -> dict[str, dict[str, object]]:
+def rules_of(nsx: httpx.Client, policy: str) -> dict[str, dict[str, Any]]:
     body = nsx.get(f"{DOMAIN}/security-policies/{policy}").json()
     return {r["id"]: r for r in body["rules"]}
 

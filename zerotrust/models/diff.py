@@ -59,9 +59,7 @@ def diff(desired: NsxModel, live: NsxModel | None) -> list[FieldChange]:
     """
     desired_form = _keyed(normalise(desired))
     if live is None:
-        return [
-            FieldChange(name, "added", None, _plain(value)) for name, value in sorted(desired_form.items())
-        ]
+        return [FieldChange(name, "added", None, _plain(value)) for name, value in sorted(desired_form.items())]
     live_form = _keyed(normalise(live))
     found = DeepDiff(live_form, desired_form, view="tree", verbose_level=2)
     changes: dict[str, FieldChange] = {}
@@ -90,9 +88,7 @@ def _keyed(data: Any) -> Any:
         result: dict[str, Any] = {}
         for name, value in data.items():
             if name in keyed_fields and isinstance(value, list):
-                result[name] = _Keyed(
-                    (str(item.get("id", index)), _keyed(item)) for index, item in enumerate(value)
-                )
+                result[name] = _Keyed((str(item.get("id", index)), _keyed(item)) for index, item in enumerate(value))
             else:
                 result[name] = _keyed(value)
         return result

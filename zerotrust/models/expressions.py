@@ -259,13 +259,10 @@ class _Checker:
                 f"is a {expression.resource_type} in a group_type ['IPAddress'] group",
                 "use only IPAddressExpression entries, or drop group_type",
             )
-        if self.antrea and isinstance(
-            expression, MACAddressExpression | PathExpression | ExternalIDExpression
-        ):
+        if self.antrea and isinstance(expression, MACAddressExpression | PathExpression | ExternalIDExpression):
             self.add(
                 field,
-                f"is a {expression.resource_type}; Antrea groups take static members "
-                "as IP addresses only (ref §6.2)",
+                f"is a {expression.resource_type}; Antrea groups take static members as IP addresses only (ref §6.2)",
                 "use an IPAddressExpression, or make it a generic group",
             )
 
@@ -285,14 +282,12 @@ class _Checker:
                     self.add(
                         where,
                         "is OR; conditions inside a NestedExpression are joined by AND",
-                        "use AND here, or move the condition to its own criterion "
-                        "joined by OR at the top level",
+                        "use AND here, or move the condition to its own criterion joined by OR at the top level",
                     )
             else:
                 self.add(
                     where,
-                    f"is a {expression.resource_type}; a NestedExpression holds only "
-                    "Conditions joined by AND",
+                    f"is a {expression.resource_type}; a NestedExpression holds only Conditions joined by AND",
                     "move it to the top-level expression list",
                 )
         self._criterion(conditions, field)
@@ -309,15 +304,13 @@ class _Checker:
             if count > MAX_SAME_TYPE_PER_CRITERION:
                 self.add(
                     field,
-                    f"has {count} {member_type} conditions in one criterion "
-                    f"(max {MAX_SAME_TYPE_PER_CRITERION})",
+                    f"has {count} {member_type} conditions in one criterion (max {MAX_SAME_TYPE_PER_CRITERION})",
                     "split them across criteria joined by OR, or use IN with several values",
                 )
         if len(conditions) > MAX_MIXED_PER_CRITERION:
             self.add(
                 field,
-                f"has {len(conditions)} conditions in one criterion "
-                f"(max {MAX_MIXED_PER_CRITERION}, ref §4.4)",
+                f"has {len(conditions)} conditions in one criterion (max {MAX_MIXED_PER_CRITERION}, ref §4.4)",
                 "split the criterion",
             )
         types = set(counts)
@@ -417,9 +410,7 @@ class _Checker:
         """AND between criteria needs like with like (ref §4.2 Terraform rules, §4.4)."""
         for index in range(1, len(expressions) - 1, 2):
             conjunction = expressions[index]
-            if not (
-                isinstance(conjunction, ConjunctionOperator) and conjunction.conjunction_operator == "AND"
-            ):
+            if not (isinstance(conjunction, ConjunctionOperator) and conjunction.conjunction_operator == "AND"):
                 continue
             left, right = expressions[index - 1], expressions[index + 1]
             left_types, right_types = _member_types(left), _member_types(right)
@@ -431,14 +422,11 @@ class _Checker:
                     f"{right.resource_type} {sorted(right_types)})",
                     "use OR, or put both conditions into one NestedExpression",
                 )
-            elif (left_types & KUBERNETES_MEMBER_TYPES) and (
-                _condition_count(left) > 1 or _condition_count(right) > 1
-            ):
+            elif (left_types & KUBERNETES_MEMBER_TYPES) and (_condition_count(left) > 1 or _condition_count(right) > 1):
                 self.add(
                     f"expression[{index}]",
                     "joins Kubernetes criteria with AND although one has several conditions",
-                    "AND is only allowed between single-condition criteria of the "
-                    "same member type (ref §4.4); use OR",
+                    "AND is only allowed between single-condition criteria of the same member type (ref §4.4); use OR",
                 )
 
     # leaves --------------------------------------------------------------------
@@ -490,8 +478,7 @@ class _Checker:
                 self.add(
                     where,
                     f"has invalid entry {value!r} ({error})",
-                    "use an IP (10.0.0.1), a CIDR without host bits (10.0.0.0/24) or a "
-                    "range (10.0.0.1-10.0.0.9)",
+                    "use an IP (10.0.0.1), a CIDR without host bits (10.0.0.0/24) or a range (10.0.0.1-10.0.0.9)",
                 )
         if families == {4, 6}:
             self.add(
@@ -545,9 +532,7 @@ def _condition_count(expression: Expression) -> int:
     return len(_conditions_of(expression))
 
 
-def expression_problems(
-    group_id: str | None, expressions: list[Expression], group_types: list[str]
-) -> list[str]:
+def expression_problems(group_id: str | None, expressions: list[Expression], group_types: list[str]) -> list[str]:
     """Everything NSX would reject in a group's ``expression`` list, one message each."""
     checker = _Checker(group_id, group_types)
     checker.check_list(expressions)

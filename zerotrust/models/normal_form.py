@@ -83,9 +83,7 @@ KIND_RULES: Mapping[str, KindRules] = {
         ordered_children={"rules": "sequence_number"},
     ),
     "Condition": KindRules(defaults={"scope_operator": "EQUALS"}),
-    "IPAddressExpression": KindRules(
-        set_lists=frozenset({"ip_addresses"}), ip_lists=frozenset({"ip_addresses"})
-    ),
+    "IPAddressExpression": KindRules(set_lists=frozenset({"ip_addresses"}), ip_lists=frozenset({"ip_addresses"})),
     "MACAddressExpression": KindRules(set_lists=frozenset({"mac_addresses"})),
     "PathExpression": KindRules(set_lists=frozenset({"paths"})),
     "ExternalIDExpression": KindRules(set_lists=frozenset({"external_ids"})),

@@ -107,9 +107,7 @@ class SecurityPolicy(NsxObject):
             where = f"rules[{rule.id or index}]"
             if rule.id in seen_ids:
                 problems.append(
-                    problem(
-                        self.KIND, self.id, f"{where}.id", "repeats a rule id", "give each rule its own id"
-                    )
+                    problem(self.KIND, self.id, f"{where}.id", "repeats a rule id", "give each rule its own id")
                 )
             seen_ids.add(rule.id or "")
             if rule.sequence_number is None:

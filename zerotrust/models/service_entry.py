@@ -168,9 +168,7 @@ class ALGTypeServiceEntry(NsxObject):
             return self
         problems = _port_problems(self.KIND, self.id, "destination_ports", self.destination_ports or [])
         if self.alg not in ALG_TYPES:
-            problems.append(
-                problem(self.KIND, self.id, "alg", f"is {self.alg!r}", f"use one of {sorted(ALG_TYPES)}")
-            )
+            problems.append(problem(self.KIND, self.id, "alg", f"is {self.alg!r}", f"use one of {sorted(ALG_TYPES)}"))
         raise_problems(problems)
         return self
 

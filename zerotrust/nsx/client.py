@@ -118,9 +118,7 @@ class NsxClient:
     def services(self) -> Collection[Service]:
         return services.services(self)
 
-    def cluster_spans(
-        self, policy_id: str, domain: str = "default"
-    ) -> Collection[SecurityPolicyContainerCluster]:
+    def cluster_spans(self, policy_id: str, domain: str = "default") -> Collection[SecurityPolicyContainerCluster]:
         return cluster_spans.cluster_spans(self, policy_id, domain)
 
     def cluster_control_planes(
@@ -165,9 +163,7 @@ class NsxClient:
             return None
         return response.json()
 
-    async def _send(
-        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
-    ) -> httpx.Response:
+    async def _send(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Response:
         response = await self._http.request(method, path, params=params, json=body)
         await response.aread()
         return response

@@ -143,9 +143,7 @@ def _visit(data: dict[str, Any], parent: str, objects: dict[str, NsxObject]) -> 
     body.setdefault("path", path)
     if kind == "SecurityPolicy" and not body.get("rules"):
         rules = [inner for inner, _ in children if inner.get("resource_type") == "Rule"]
-        body["rules"] = sorted(
-            rules, key=lambda r: (r.get("sequence_number") is None, r.get("sequence_number") or 0)
-        )
+        body["rules"] = sorted(rules, key=lambda r: (r.get("sequence_number") is None, r.get("sequence_number") or 0))
     model = MODELS.get(kind, NsxObject)
     objects[path] = model.from_live(body)
     for inner, inner_parent in children:

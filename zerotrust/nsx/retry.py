@@ -66,9 +66,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, float(when.timestamp() - current))
 
 
-def backoff_delay(
-    retry_number: int, settings: RetrySettings, rng: Callable[[], float] = random.random
-) -> float:
+def backoff_delay(retry_number: int, settings: RetrySettings, rng: Callable[[], float] = random.random) -> float:
     """Exponential delay for retry ``retry_number`` (1-based), scaled down by jitter."""
     base = min(settings.max_delay, settings.initial_delay * 2.0 ** (retry_number - 1))
     return base * (1.0 - settings.jitter * rng())
@@ -100,9 +98,7 @@ async def send_with_retry(
         except httpx.TransportError as error:
             failure = error_for_transport(error, method=method, path=path)
             delay = backoff_delay(attempt, settings, rng)
-            if not failure.retryable or not _may_retry(
-                attempt, delay, max(clock() - started, waited), settings
-            ):
+            if not failure.retryable or not _may_retry(attempt, delay, max(clock() - started, waited), settings):
                 raise failure from error
             log.debug("retry %s %s after %s (attempt %d)", method, path, type(error).__name__, attempt)
         else:
@@ -110,9 +106,7 @@ async def send_with_retry(
                 return response
             hinted = parse_retry_after(response.headers.get("Retry-After"))
             delay = (
-                min(hinted, settings.max_retry_after)
-                if hinted is not None
-                else backoff_delay(attempt, settings, rng)
+                min(hinted, settings.max_retry_after) if hinted is not None else backoff_delay(attempt, settings, rng)
             )
             if not _may_retry(attempt, delay, max(clock() - started, waited), settings):
                 return response

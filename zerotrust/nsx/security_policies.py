@@ -33,9 +33,7 @@ class _Revisable(Collection[M]):
         if obj.id is None:
             raise ValueError(f"{self.model.__name__} has no id")
         params = query_params({"action": "revise", "operation": operation, "anchor_path": anchor_path})
-        data = await self._api.request(
-            "POST", policy_url(self.path_of(obj.id)), params=params, json=obj.to_wire()
-        )
+        data = await self._api.request("POST", policy_url(self.path_of(obj.id)), params=params, json=obj.to_wire())
         return self.model.from_live(data) if data else obj
 
 
