@@ -1,7 +1,9 @@
 """The Pulumi program: this stack's desired state -> components -> NSX (and Kubernetes).
 
 1. Load ``stacks/<stack>/`` (the admins' environment.yaml and the apps' files) and compile
-   it; any problem stops here with file, line and fix, before any API call.
+   it; any problem stops here with file, line and fix, before any API call. The stack's
+   intents are checked against the compiled state (zerotrust/spec/verify.py); a broken one
+   fails the preview with its witness flow and decision chain.
 2. One NSX provider for the environment (password from a Pulumi secret), the registered
    clusters, then every persona's groups, then every persona's sections (rules may name
    groups of the other persona), see components/_persona.py.
@@ -19,6 +21,7 @@ from components.environment_guardrails import EnvironmentGuardrails
 from components.vks_cluster import VksCluster, VksClusterArgs
 from zerotrust.resources import NsxProvider
 from zerotrust.spec import SpecError, compile_stack, load_stack
+from zerotrust.spec.verify import broken_report, verify_intents
 
 config = pulumi.Config()
 stack = pulumi.get_stack()
@@ -28,6 +31,17 @@ try:
     desired = compile_stack(load_stack(spec_dir))
 except SpecError as error:
     raise pulumi.RunError(f"the desired state in {spec_dir} is not valid:\n{error}") from None
+
+# Intents are checked against the desired state and an inventory snapshot, before any API call.
+inventory = config.get("inventory")
+if desired.intents and inventory:
+    results = verify_intents(desired, Path(inventory))
+    broken = broken_report(desired, results)
+    if broken:
+        raise pulumi.RunError(f"{sum(not r.ok for r in results)} intent(s) broken:\n{broken}")
+    pulumi.log.info(f"{len(results)} intents hold (checked against {inventory})")
+elif desired.intents:
+    pulumi.log.warn("intents were not checked: set the stack config 'inventory' to an inventory snapshot")
 
 nsx = config.require_object("nsx")
 provider = NsxProvider(

@@ -113,7 +113,11 @@ def test_dev_stack_scenarios(tmp_path: Path, emu: RunningEmulator) -> None:
         ["external-db"],
     )
     assert allow["service_entries"][0]["destination_ports"] == ["5432"]
-    assert (drop["action"], short(drop["source_groups"])) == ("DROP", ["cluster-vks-dev-01-nodes"])
+    # "the rest of the cluster": its node IPs and every other Egress IP declared for it
+    assert (drop["action"], short(drop["source_groups"])) == (
+        "DROP",
+        ["cluster-vks-dev-01-nodes", "payments-egress", "shop-frontend-egress"],
+    )
     assert members(nsx, "cluster-vks-dev-01-nodes") == ["192.0.2.101", "192.0.2.102"]
 
     # --- mixed mode: the frontend (by its Egress IP) reaches orders-db, nothing else ----
@@ -126,11 +130,11 @@ def test_dev_stack_scenarios(tmp_path: Path, emu: RunningEmulator) -> None:
     assert orders["frontend-to-orders-db"]["sequence_number"] < orders["nothing-else-to-orders-db"]["sequence_number"]
 
     # --- quarantine by tag: no policy change, membership follows the tag ---------------
-    assert members(nsx, "quarantined") == []
+    assert members(nsx, "quarantined") == ["192.0.2.30"]  # legacy-web, quarantined in the seed
     [vm] = nsx.get("/api/v1/fabric/virtual-machines", params={"display_name": "orders-db"}).json()["results"]
     tags = [*vm["tags"], {"scope": "quarantine", "tag": "malicious"}]
     nsx.post(f"/policy/api/v1/infra/realized-state/virtual-machines/{vm['external_id']}/tags", json={"tags": tags})
-    assert members(nsx, "quarantined") == ["192.0.2.20"]
+    assert members(nsx, "quarantined") == ["192.0.2.20", "192.0.2.30"]
     pods = nsx.get("/api/v1/fabric/container-application-instances", params={"page_size": 1000}).json()["results"]
     [payments_pod] = [p for p in pods if p["display_name"].startswith("payments-")]
     labels = {**{t["scope"]: t["tag"] for t in payments_pod.get("tags", [])}, "quarantine": "malicious"}
@@ -154,7 +158,7 @@ def test_dev_stack_scenarios(tmp_path: Path, emu: RunningEmulator) -> None:
     # --- one app's change touches only that app's objects ------------------------------
     before = {p: revisions(nsx, p) for p in SECTIONS}
     shop = ws.program / "stacks" / "dev" / "apps" / "shop.yaml"
-    shop.write_text(shop.read_text().replace("services: [tcp/5432]", "services: [tcp/5433]"))
+    shop.write_text(shop.read_text().replace("tcp/5432", "tcp/5433"))  # the rule and its intent
     preview = ws.preview(diff=True)
     assert changes(preview.change_summary) == {"update": 1}
     assert "shop-orders" in preview.stdout
@@ -186,3 +190,20 @@ def test_a_malformed_spec_fails_the_preview_before_any_api_call(tmp_path: Path, 
     assert "apps/shop.yaml:" in message
     assert "'category' is not allowed in an app spec" in message
     assert [r for r in requests_since_reset(emu) if not r[1].startswith("/emulator/")] == []
+
+
+def test_a_broken_intent_fails_the_preview_with_its_witness(tmp_path: Path, emu: RunningEmulator) -> None:
+    ws = EngineWorkspace.create(
+        REPO, tmp_path / "ws", stack_name="dev", include=("Pulumi.yaml", "__main__.py", "stacks")
+    )
+    configure_nsx(ws, emu)
+    shop = ws.program / "stacks" / "dev" / "apps" / "shop.yaml"
+    text = shop.read_text().replace("services: [tcp/5432], action: allow", "services: [tcp/5432], action: drop")
+    shop.write_text(text)
+    with pytest.raises(CommandError) as failed:
+        ws.preview()
+    message = str(failed.value)
+    assert "intent broken: pod:shop/frontend -> vm:orders-db tcp/5432 allow" in message
+    assert "expected ALLOW, got DROP" in message
+    assert "apps/shop.yaml" in message
+    assert "shop-orders" in message  # the deciding section is named in the chain

@@ -24,6 +24,8 @@ def configure_nsx(ws: EngineWorkspace, emu: RunningEmulator, **extra: str) -> No
     if emu.ca_file is not None:
         stack.set_config("nsx.caFile", ConfigValue(str(emu.ca_file)), path=True)
     stack.set_config("nsxPassword", ConfigValue(emu.admin_password, secret=True))
+    if emu.seed is not None:
+        stack.set_config("inventory", ConfigValue(str(emu.seed)))
     for key, value in extra.items():
         stack.set_config(key, ConfigValue(value))
 

@@ -8,7 +8,7 @@ Where a rule is enforced decides how it is written (ref §6.3, §6.5):
   its Egress group, which is exactly those pods. Without an Egress the only VM-side stand-in
   would be the node IPs, i.e. every pod of the cluster: too broad to allow and too broad to
   drop, so the pod group is left out at the VM side (write ``cluster:<name>`` to mean the
-  whole cluster on purpose). A pod group as a *destination* has no VM-side meaning either.
+  whole cluster on purpose: its node IPs and every Egress IP declared for it). A pod group as a *destination* has no VM-side meaning either.
 * **Pods (Antrea, per registered cluster).** The same section is also written as a policy
   spanned to each cluster whose pods it names, with the groups' pod side (Antrea groups:
   pod / namespace labels). VM-side groups are left out there.
@@ -301,8 +301,10 @@ class _Compiler:
         ids: list[str] = []
         for value in values:
             if value.startswith("cluster:"):
-                if cluster is None:
-                    ids.append(f"cluster-{value.removeprefix('cluster:')}-nodes")
+                if cluster is None:  # the whole cluster as VMs see it: node IPs and every Egress IP
+                    name = value.removeprefix("cluster:")
+                    ids.append(f"cluster-{name}-nodes")
+                    ids.extend(e.group_id for e in self.state.egress if e.cluster == name)
                 continue
             owner, name = self._resolve(scope, value)
             names = self.names.get(owner, _Names())
