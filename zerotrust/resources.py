@@ -53,38 +53,31 @@ class _NsxResource(pulumi.CustomResource):
         super().__init__(self.type_token, name, {**props, **outputs}, opts)
 
 
-class Group(_NsxResource):
+class _DomainResource(_NsxResource):
+    """An object under ``/infra/domains/<domain>``: its NSX id, its domain, its wire fields."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        nsx_id: str,
+        domain: str = "default",
+        opts: pulumi.ResourceOptions | None = None,
+        **fields: Any,
+    ) -> None:
+        super().__init__(name, {"nsx_id": nsx_id, "domain": domain, **fields}, opts)
+
+
+class Group(_DomainResource):
     """A security group: ``expression`` (VM tags, pod / namespace labels, nested groups)."""
 
     type_token = "zerotrust:nsx:Group"
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        nsx_id: str,
-        domain: str = "default",
-        opts: pulumi.ResourceOptions | None = None,
-        **fields: Any,
-    ) -> None:
-        super().__init__(name, {"nsx_id": nsx_id, "domain": domain, **fields}, opts)
 
-
-class SecurityPolicy(_NsxResource):
+class SecurityPolicy(_DomainResource):
     """A DFW section: ``category``, ``sequence_number``, ``scope`` and ordered ``rules``."""
 
     type_token = "zerotrust:nsx:SecurityPolicy"
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        nsx_id: str,
-        domain: str = "default",
-        opts: pulumi.ResourceOptions | None = None,
-        **fields: Any,
-    ) -> None:
-        super().__init__(name, {"nsx_id": nsx_id, "domain": domain, **fields}, opts)
 
 
 class Service(_NsxResource):
