@@ -14,7 +14,7 @@ STATE ?= .emulator/state.db
 ADMIN_PASSWORD ?= VMware1!VMware1!
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup venv pulumi kubernetes demo test lint emulator bench clean
+.PHONY: help setup venv pulumi kubernetes demo test lint emulator bench trace clean
 
 help:
 	@echo "make demo   - set up, start the embedded NSX emulator and run 'pulumi up' on the dev stack"
@@ -54,8 +54,16 @@ test: setup lint
 emulator: venv
 	@$(ACTIVATE) python -m nsx_emulator --port $(PORT) --state $(STATE) --admin-password '$(ADMIN_PASSWORD)'
 
+# Can A reach B? `make trace STACK=dev FROM=pod:shop/frontend TO=vm:orders-db PORT=5432` (offline).
+STACK ?= dev
+trace: venv
+	@$(ACTIVATE) python -m zerotrust.spec.trace --stack $(STACK) --from '$(FROM)' --to '$(TO)' $(if $(PORT),--port $(PORT))
+
+# Each module prints its figures as `BENCH <name> <value> <unit>` lines (SCALE=small|full).
 bench: setup
 	@$(ACTIVATE) python -m nsx_emulator.bench --scale $(SCALE)
+	@$(ACTIVATE) python -m zerotrust.providers.bench --scale $(SCALE)
+	@$(ACTIVATE) python -m zerotrust.evaluator.bench --scale $(SCALE)
 
 clean:
 	rm -rf .pulumi-state .emulator .pytest_cache .mypy_cache .ruff_cache
