@@ -8,7 +8,8 @@ Where a rule is enforced decides how it is written (ref §6.3, §6.5):
   its Egress group, which is exactly those pods. Without an Egress the only VM-side stand-in
   would be the node IPs, i.e. every pod of the cluster: too broad to allow and too broad to
   drop, so the pod group is left out at the VM side (write ``cluster:<name>`` to mean the
-  whole cluster on purpose: its node IPs and every Egress IP declared for it). A pod group as a *destination* has no VM-side meaning either.
+  whole cluster on purpose: its node IPs and every Egress IP declared for it). A pod group as
+  a *destination* has no VM-side meaning either.
 * **Pods (Antrea, per registered cluster).** The same section is also written as a policy
   spanned to each cluster whose pods it names, with the groups' pod side (Antrea groups:
   pod / namespace labels). VM-side groups are left out there.
