@@ -4,7 +4,7 @@ Format (see ``seeds/demo.yaml``)::
 
     virtual_machines: [{display_name, external_id?, tags: [{scope, tag}], ip_addresses, os_name?}]
     clusters:
-      - name: vks-prod-01            # also registers a ClusterControlPlane with this id
+      - name: vks-dev-01             # also registers a ClusterControlPlane with this id
         cluster_control_plane: {id?, display_name?, node_id?}   # optional overrides; false to skip
         namespaces: [{name, labels}]
         nodes: [{name, ip_addresses, pod_cidrs}]

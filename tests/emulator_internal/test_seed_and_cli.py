@@ -49,7 +49,7 @@ def _members(client: httpx.Client, gid: str, kind: str) -> list[object]:
 
 def test_demo_cluster_is_registered(client: httpx.Client) -> None:
     ccps = client.get(f"{P}/infra/sites/default/enforcement-points/default/cluster-control-planes").json()
-    assert [c["id"] for c in ccps["results"]] == ["vks-prod-01"]
+    assert [c["id"] for c in ccps["results"]] == ["vks-dev-01"]
     projects = client.get("/api/v1/fabric/container-projects").json()["results"]
     assert {p["display_name"] for p in projects} >= {"shop", "payments", "forensics"}
 
@@ -95,8 +95,12 @@ def test_pod_label_change_moves_membership(client: httpx.Client) -> None:
     _group(client, "quarantine", [cond], group_type=["ANTREA"])
     pods = client.get("/api/v1/fabric/container-application-instances").json()["results"]
     forensic = next(p for p in pods if p["display_name"] == "forensic-0")
+    assert _members(client, "quarantine", "pods") == []
+    labels = {"app": "forensic", "quarantine": "true"}
+    resp = client.patch(f"/emulator/admin/inventory/pods/{forensic['external_id']}", json={"labels": labels})
+    assert resp.status_code == 200
     assert len(_members(client, "quarantine", "pods")) == 1
-    resp = client.patch(f"/emulator/admin/inventory/pods/{forensic['external_id']}", json={"labels": {}})
+    resp = client.patch(f"/emulator/admin/inventory/pods/{forensic['external_id']}", json={"labels": {"app": "forensic"}})
     assert resp.status_code == 200
     assert _members(client, "quarantine", "pods") == []
 
