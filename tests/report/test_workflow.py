@@ -1,0 +1,56 @@
+"""The example CI workflow is valid YAML and runs the commands the engine tests run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from tests.support.pulumi_harness import REPO
+from zerotrust.report.commands import STREAMING_ENV, drift_command, preview_command, report_command
+
+WORKFLOW = REPO / ".github" / "workflows" / "preview.yml"
+STACK = "${{ matrix.stack }}"
+
+
+def load() -> dict[Any, Any]:
+    document = yaml.safe_load(WORKFLOW.read_text())
+    assert isinstance(document, dict)
+    return document
+
+
+def runs(job: dict[str, Any]) -> list[str]:
+    return [str(step["run"]) for step in job["steps"] if "run" in step]
+
+
+def test_one_job_per_stack_for_every_stack_with_a_policy_config() -> None:
+    stacks = sorted(
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (REPO / "stacks").glob("Pulumi.*.yaml")
+    )
+    for job in load()["jobs"].values():
+        assert job["strategy"]["matrix"]["stack"] == stacks
+    for stack in stacks:
+        assert (REPO / "policypack" / "config" / f"{stack}.json").exists()
+
+
+def test_preview_job_runs_the_tested_commands_with_the_project_pulumi() -> None:
+    job = load()["jobs"]["preview"]
+    scripts = runs(job)
+    assert scripts[0] == "make setup"
+    preview = " ".join(preview_command(STACK))
+    [preview_step] = [s for s in job["steps"] if preview in str(s.get("run", ""))]
+    assert preview_step["env"] == STREAMING_ENV
+    assert any(" ".join(report_command(STACK)) in s for s in scripts)
+    assert any(" ".join(report_command(STACK)) + " --check" in s for s in scripts), "the failing check"
+    assert any("gh pr comment" in s for s in scripts)
+    for script in scripts:
+        if "pulumi " in script or "python -m" in script:
+            assert script.startswith(". toolchain/activate"), script
+
+
+def test_drift_job_refreshes_on_a_schedule_and_expects_no_changes() -> None:
+    document = load()
+    assert document[True]["schedule"], "on: schedule"  # YAML 1.1 reads the key `on` as True
+    scripts = runs(document["jobs"]["drift"])
+    assert scripts[0] == "make setup"
+    assert any(" ".join(drift_command(STACK)) in s and s.startswith(". toolchain/activate") for s in scripts)
