@@ -21,7 +21,7 @@ from components.environment_guardrails import EnvironmentGuardrails
 from components.vks_cluster import VksCluster, VksClusterArgs
 from zerotrust.resources import NsxProvider
 from zerotrust.spec import SpecError, compile_stack, load_stack
-from zerotrust.spec.verify import broken_report, verify_intents
+from zerotrust.spec.verify import broken_report, verify
 
 config = pulumi.Config()
 stack = pulumi.get_stack()
@@ -34,12 +34,14 @@ except SpecError as error:
 
 # Intents are checked against the desired state and an inventory snapshot, before any API call.
 inventory = config.get("inventory")
-if desired.intents and inventory:
-    results = verify_intents(desired, Path(inventory))
-    broken = broken_report(desired, results)
+if inventory:
+    checked = verify(desired, Path(inventory))
+    for line in checked.warnings():
+        pulumi.log.warn(line)
+    broken = broken_report(desired, checked.intents)
     if broken:
-        raise pulumi.RunError(f"{sum(not r.ok for r in results)} intent(s) broken:\n{broken}")
-    pulumi.log.info(f"{len(results)} intents hold (checked against {inventory})")
+        raise pulumi.RunError(f"{sum(not r.ok for r in checked.intents)} intent(s) broken:\n{broken}")
+    pulumi.log.info(f"{len(checked.intents)} intents hold (checked against {inventory})")
 elif desired.intents:
     pulumi.log.warn("intents were not checked: set the stack config 'inventory' to an inventory snapshot")
 
