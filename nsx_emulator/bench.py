@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="nsx-bench-") as tmp:
         env = {**os.environ, "NSX_EMULATOR_ADMIN_PASSWORD": password}
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",

@@ -85,9 +85,7 @@ class Service(_NsxResource):
 
     type_token = "zerotrust:nsx:Service"
 
-    def __init__(
-        self, name: str, *, nsx_id: str, opts: pulumi.ResourceOptions | None = None, **fields: Any
-    ) -> None:
+    def __init__(self, name: str, *, nsx_id: str, opts: pulumi.ResourceOptions | None = None, **fields: Any) -> None:
         super().__init__(name, {"nsx_id": nsx_id, **fields}, opts)
 
 

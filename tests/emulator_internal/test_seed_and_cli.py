@@ -100,7 +100,9 @@ def test_pod_label_change_moves_membership(client: httpx.Client) -> None:
     resp = client.patch(f"/emulator/admin/inventory/pods/{forensic['external_id']}", json={"labels": labels})
     assert resp.status_code == 200
     assert len(_members(client, "quarantine", "pods")) == 1
-    resp = client.patch(f"/emulator/admin/inventory/pods/{forensic['external_id']}", json={"labels": {"app": "forensic"}})
+    resp = client.patch(
+        f"/emulator/admin/inventory/pods/{forensic['external_id']}", json={"labels": {"app": "forensic"}}
+    )
     assert resp.status_code == 200
     assert _members(client, "quarantine", "pods") == []
 

@@ -49,9 +49,9 @@ def test_lifecycle_against_nsx(tmp_path: Path, emu: RunningEmulator) -> None:
     web = nsx.get(f"{DOMAIN}/groups/zt-web").json()
     assert web["expression"][0]["value"] == "tier|web"
     assert OWNER in web["tags"]
-    assert nsx.get("/policy/api/v1/infra/services/zt-postgres").json()["service_entries"][0][
-        "destination_ports"
-    ] == ["5432"]
+    assert nsx.get("/policy/api/v1/infra/services/zt-postgres").json()["service_entries"][0]["destination_ports"] == [
+        "5432"
+    ]
     policy = nsx.get(f"{DOMAIN}/security-policies/zt-app").json()
     assert policy["category"] == "Application"
     assert [r["id"] for r in policy["rules"]] == [f"rule-{i}" for i in range(1, 9)]
@@ -59,9 +59,7 @@ def test_lifecycle_against_nsx(tmp_path: Path, emu: RunningEmulator) -> None:
     [vm] = nsx.get("/api/v1/fabric/virtual-machines", params={"display_name": "orders-db"}).json()["results"]
     assert {"scope": "tier", "tag": "db"} in vm["tags"]
     assert {"scope": "app", "tag": "shop"} in vm["tags"], "tags set by others survive"
-    managed = [
-        g["id"] for g in nsx.get(f"{DOMAIN}/groups").json()["results"] if OWNER in (g.get("tags") or [])
-    ]
+    managed = [g["id"] for g in nsx.get(f"{DOMAIN}/groups").json()["results"] if OWNER in (g.get("tags") or [])]
     assert sorted(managed) == ["zt-db", "zt-web"]
 
     # --- the password never reaches the state in clear ---------------------------------
@@ -143,6 +141,4 @@ def test_bad_input_fails_before_any_api_call(tmp_path: Path, emu: RunningEmulato
     assert "JUMP_TO_APPLICATION" in message
     assert "Environment" in message
     assert "Fix:" in message
-    assert requests_since_reset(emu) == [] or all(
-        p.startswith("/emulator/") for _, p, _ in requests_since_reset(emu)
-    )
+    assert requests_since_reset(emu) == [] or all(p.startswith("/emulator/") for _, p, _ in requests_since_reset(emu))
