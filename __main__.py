@@ -18,6 +18,7 @@ import pulumi
 from components._persona import PersonaArgs
 from components.app_policy import AppPolicy
 from components.environment_guardrails import EnvironmentGuardrails
+from components.kube_environment import deploy_environment, load_environment_or_fail
 from components.vks_cluster import VksCluster, VksClusterArgs
 from zerotrust.resources import NsxProvider
 from zerotrust.spec import SpecError, compile_stack, load_stack
@@ -68,6 +69,12 @@ all_groups = {nsx_id: g for p in personas for nsx_id, g in p.group_resources().i
 for persona in personas:
     persona.add_sections(all_groups)
     persona.finish()
+
+# The Kubernetes half (Antrea egress pools, app NetworkPolicies, the Supervisor's NSX switch),
+# for stacks whose clusters' kubeconfigs are in stack config (docs/kubernetes.md).
+kubernetes_file = config.get("kubernetesEnvironment")
+if kubernetes_file:
+    deploy_environment(load_environment_or_fail(kubernetes_file), source=kubernetes_file, config=config)
 
 pulumi.export("nsx_endpoint", nsx["host"])
 pulumi.export("clusters", {name: c.path for name, c in clusters.items()})
