@@ -92,7 +92,5 @@ def to_property(value: Any, *, secret: bool = False) -> PropertyValue:
     raise TypeError(f"cannot send {type(value).__name__} to the engine: {value!r}")
 
 
-def property_map(
-    values: Mapping[str, Any], *, secrets: frozenset[str] = frozenset()
-) -> dict[str, PropertyValue]:
+def property_map(values: Mapping[str, Any], *, secrets: frozenset[str] = frozenset()) -> dict[str, PropertyValue]:
     return {k: to_property(v, secret=k in secrets) for k, v in values.items()}

@@ -153,9 +153,7 @@ class NsxProvider(Provider):
             raise UserError("the provider was not configured with an NSX endpoint")
         args = plain_map(request.args)
         name = str(args.get("name", ""))
-        found = await self._guard(
-            find_cluster_control_plane(self._nsx, name, float(args.get("timeoutSeconds", 60)))
-        )
+        found = await self._guard(find_cluster_control_plane(self._nsx, name, float(args.get("timeoutSeconds", 60))))
         if found is None:
             reason = (
                 f"cluster {name!r} is not registered with NSX (no cluster-control-plane with that name). "
@@ -176,9 +174,14 @@ class NsxProvider(Provider):
             return CheckResponse(inputs=request.new_inputs, failures=[CheckFailure("", str(error))])
         if has_unknowns(inputs):  # validated with placeholders; keep the unknowns, add defaults
             checked = {**{k: v for k, v in checked.items() if k not in inputs}, **inputs}
-        return CheckResponse(
-            inputs=property_map(checked, secrets=secret_keys(request.new_inputs)), failures=[]
-        )
+        secrets = secret_keys(request.new_inputs)
+        # An input that check left as it was goes back as the engine sent it: converting a
+        # 10-rule policy back into PropertyValues costs time and gives the same value.
+        unchanged = {
+            k: request.new_inputs[k] for k, v in checked.items() if k in inputs and k not in secrets and v == inputs[k]
+        }
+        rest = {k: v for k, v in checked.items() if k not in unchanged}
+        return CheckResponse(inputs={**property_map(rest, secrets=secrets), **unchanged}, failures=[])
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         kind = self._kind(request.urn)
@@ -213,9 +216,7 @@ class NsxProvider(Provider):
             rid = "" if has_unknowns(planned.get("path")) else kind.resource_id(inputs)
             return CreateResponse(resource_id=rid, properties=property_map(planned, secrets=secrets))
         outputs = await self._guard(kind.create(self._context(request.urn), inputs))
-        return CreateResponse(
-            resource_id=kind.resource_id(inputs), properties=property_map(outputs, secrets=secrets)
-        )
+        return CreateResponse(resource_id=kind.resource_id(inputs), properties=property_map(outputs, secrets=secrets))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         kind = self._kind(request.urn)
@@ -225,10 +226,15 @@ class NsxProvider(Provider):
             return ReadResponse(resource_id=None, properties={}, inputs={})
         outputs, inputs = found
         secrets = secret_keys(request.properties)
+        properties = property_map(outputs, secrets=secrets)
+        # Inputs are (mostly) the very same values as outputs: share their PropertyValues
+        # rather than convert a 10-rule policy twice per read (refresh reads every resource).
+        shared = {k: properties[k] for k, v in inputs.items() if k in outputs and outputs[k] is v}
+        rest = {k: v for k, v in inputs.items() if k not in shared}
         return ReadResponse(
             resource_id=request.resource_id,
-            properties=property_map(outputs, secrets=secrets),
-            inputs=property_map(inputs, secrets=secrets),
+            properties=properties,
+            inputs={**property_map(rest, secrets=secrets), **shared},
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, cast
 
-from zerotrust.models import SecurityPolicy, normalise
+from zerotrust.models import NsxObject, SecurityPolicy, normalise
 from zerotrust.nsx._collection import Collection
 from zerotrust.nsx.errors import StaleRevision
 from zerotrust.nsx.hierarchy import child_delete, child_reference, domain_children
@@ -64,6 +64,14 @@ class SecurityPolicyKind(PolicyObjectKind):
             ctx.snapshots.invalidate()
         fresh = await policies.get(loc.nsx_id)
         return self.outputs(loc, fresh, adopted=bool(olds.get("adopted")))
+
+    def is_complete(self, written: NsxObject, desired: NsxObject) -> bool:
+        """The PUT answer must also hold every rule written (NSX lists them inline)."""
+        if not super().is_complete(written, desired):
+            return False
+        sent = [r.id for r in cast("SecurityPolicy", desired).rules or []]
+        got = [r.id for r in cast("SecurityPolicy", written).rules or []]
+        return sorted(map(str, sent)) == sorted(map(str, got))
 
     def change_set(self, live: SecurityPolicy, desired: SecurityPolicy) -> dict[str, Any] | None:
         """The H-API wrapper that turns ``live`` into ``desired``, or None when in sync."""

@@ -86,9 +86,7 @@ class VmTagsKind:
     async def update(
         self, ctx: Context, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> dict[str, Any]:
-        return await self._write(
-            ctx, str(news["vm_id"]), list(olds.get("tags") or []), list(news.get("tags") or [])
-        )
+        return await self._write(ctx, str(news["vm_id"]), list(olds.get("tags") or []), list(news.get("tags") or []))
 
     async def delete(self, ctx: Context, resource_id: str, olds: Mapping[str, Any]) -> None:
         vm_id = resource_id.removeprefix(ID_PREFIX)
