@@ -4,6 +4,7 @@ the benchmark script. (NSX conformance lives in tests/emulator.)"""
 from __future__ import annotations
 
 import re
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -31,7 +32,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
 
 @pytest.fixture(scope="module")
 def client(demo: RunningEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=demo.base_url, auth=("admin", demo.admin_password), verify=str(demo.ca_file)) as c:
+    with httpx.Client(
+        base_url=demo.base_url,
+        auth=("admin", demo.admin_password),
+        verify=ssl.create_default_context(cafile=str(demo.ca_file)),
+    ) as c:
         yield c
 
 
