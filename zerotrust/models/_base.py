@@ -16,7 +16,7 @@ Two directions, two strictnesses (style anchors, openai-python habit 1):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Self
 
 from pydantic import (
@@ -40,6 +40,7 @@ __all__ = [
     "is_live",
     "problem",
     "raise_problems",
+    "resource_type_tag",
 ]
 
 LIVE: Mapping[str, Any] = {"zerotrust_source": "live"}
@@ -86,6 +87,20 @@ MAX_DISPLAY_NAME = 255
 MAX_DESCRIPTION = 1024
 MAX_TAG_SCOPE = 128
 MAX_TAG_VALUE = 256
+
+
+def resource_type_tag(known: frozenset[str]) -> Callable[[Any], str]:
+    """A union discriminator on ``resource_type`` that sends kinds we do not model to ``other``.
+
+    A newer NSX may return expression or entry kinds this project does not know; they are
+    read as the union's ``other`` member instead of failing the whole object.
+    """
+
+    def tag(value: Any) -> str:
+        kind = value.get("resource_type") if isinstance(value, dict) else value.resource_type
+        return kind if kind in known else "other"
+
+    return tag
 
 
 def is_live(info: ValidationInfo) -> bool:

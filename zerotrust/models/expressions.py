@@ -11,11 +11,11 @@ read as :class:`OtherExpression` instead of failing a refresh, and refused on wr
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from zerotrust.models._base import NsxModel, problem
+from zerotrust.models._base import NsxModel, problem, resource_type_tag
 from zerotrust.models._values import ip_family, is_path
 
 __all__ = [
@@ -148,9 +148,7 @@ _KNOWN_EXPRESSIONS = frozenset(
 )  # fmt: skip
 
 
-def _expression_tag(value: Any) -> str:
-    kind = value.get("resource_type") if isinstance(value, dict) else value.resource_type
-    return kind if kind in _KNOWN_EXPRESSIONS else "other"
+_expression_tag = resource_type_tag(_KNOWN_EXPRESSIONS)
 
 
 Expression = Annotated[

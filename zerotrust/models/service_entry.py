@@ -7,11 +7,11 @@ A discriminated union on ``resource_type``. Entry kinds this project does not mo
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import Discriminator, Tag, ValidationInfo, model_validator
 
-from zerotrust.models._base import NsxObject, is_live, problem, raise_problems
+from zerotrust.models._base import NsxObject, is_live, problem, raise_problems, resource_type_tag
 
 __all__ = [
     "ALGTypeServiceEntry",
@@ -204,9 +204,7 @@ _KNOWN_ENTRIES = frozenset(
 )  # fmt: skip
 
 
-def _entry_tag(value: Any) -> str:
-    kind = value.get("resource_type") if isinstance(value, dict) else value.resource_type
-    return kind if kind in _KNOWN_ENTRIES else "other"
+_entry_tag = resource_type_tag(_KNOWN_ENTRIES)
 
 
 ServiceEntry = Annotated[
