@@ -1,4 +1,5 @@
-"""API calls of one create, and the diff fast path, without an engine or an emulator.
+"""API calls of one create, the diff fast path and the refresh snapshot's lifetime, without
+an engine or an emulator.
 
 Create is ``PUT`` without ``_revision`` (create-if-absent); NSX answers with the object as
 stored, so the read-back ``GET`` is skipped when that answer is complete, and made when it
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+
+import pytest
 
 from zerotrust.models import NsxObject
 from zerotrust.providers._context import Context, Snapshots
@@ -119,3 +122,40 @@ def test_diff_fast_path_agrees_with_the_field_diff() -> None:
     [change] = kind.changes(olds, kind.check(edited))
     assert change.path == "rules[r2].action"
     assert (change.live, change.desired) == ("ALLOW", "DROP")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_one_snapshot_serves_a_refresh_burst_longer_than_the_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads keep a snapshot alive (a 3,000-resource refresh outlasts 30 s); idleness, age and
+    our own writes end it."""
+    clock = Clock()
+    monkeypatch.setattr("zerotrust.providers._context.time.monotonic", clock)
+    fetches: list[float] = []
+    snapshots = Snapshots(nsx=None, ttl=30.0, max_age=600.0)  # type: ignore[arg-type]
+
+    async def fetch() -> float:
+        fetches.append(clock.now)
+        return clock.now
+
+    async def read_every(step: float, until: float) -> None:
+        while clock.now < until:
+            await snapshots._get("domain:default", fetch)
+            clock.now += step
+
+    asyncio.run(read_every(10.0, 1120.0))  # a two-minute burst of reads
+    assert fetches == [1000.0]
+    clock.now += 31.0  # idle for longer than the ttl
+    asyncio.run(read_every(10.0, clock.now + 1.0))
+    assert len(fetches) == 2
+    asyncio.run(read_every(10.0, clock.now + 700.0))  # busy, but the snapshot gets too old
+    assert len(fetches) == 3
+    snapshots.invalidate()  # a write of this process
+    asyncio.run(read_every(10.0, clock.now + 1.0))
+    assert len(fetches) == 4
