@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from tests.evaluator.scenario import CCP1, G, P
+from zerotrust.evaluator.config import default_section
 
 CATEGORIES = ["Emergency", "Infrastructure", "Environment", "Application"]
 VM_GROUPS = ["tier-web", "tier-db", "env-prod", "ips"]
@@ -126,25 +127,7 @@ def generate(seed: int) -> tuple[dict[str, Any], list[tuple[tuple[str, str], tup
             body["scope"] = [f"{G}/{rng.choice(VM_GROUPS)}"]
         objects.append({"path": f"{P}/pol{index}", "body": body})
     if rng.random() < 0.9:
-        objects.append(
-            {
-                "path": f"{P}/default-layer3-section",
-                "body": {
-                    "category": "Application",
-                    "sequence_number": 2**31 - 1,
-                    "is_default": True,
-                    "rules": [
-                        {
-                            "id": "default-layer3-rule",
-                            "sequence_number": 2**31 - 1,
-                            "action": rng.choice(["ALLOW", "DROP"]),
-                            "source_groups": ["ANY"],
-                            "destination_groups": ["ANY"],
-                        }
-                    ],
-                },
-            }
-        )
+        objects.append(default_section(rng.choice(["ALLOW", "DROP"])))
     netpols = []
     for index in range(rng.randint(0, 2)):
         kind = rng.choice(["Ingress", "Egress"])

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from zerotrust.evaluator.analysis import analyse
-from zerotrust.evaluator.config import load_config
+from zerotrust.evaluator.config import default_section, load_config
 from zerotrust.evaluator.evaluate import Evaluator, check_intents
 from zerotrust.evaluator.flows import Flow
 
@@ -105,25 +105,7 @@ def build(rules: int, endpoints: int, seed: int = 7) -> dict[str, Any]:
                 "body": {"category": CATEGORIES[index % 4], "sequence_number": index + 1, "rules": policy_rules},
             }
         )
-    objects.append(
-        {
-            "path": f"{P}/default-layer3-section",
-            "body": {
-                "category": "Application",
-                "sequence_number": 2**31 - 1,
-                "is_default": True,
-                "rules": [
-                    {
-                        "id": "default-layer3-rule",
-                        "sequence_number": 2**31 - 1,
-                        "action": "DROP",
-                        "source_groups": ["ANY"],
-                        "destination_groups": ["ANY"],
-                    }
-                ],
-            },
-        }
-    )
+    objects.append(default_section("DROP"))
     return {"virtual_machines": vms, "clusters": [cluster], "objects": objects}
 
 

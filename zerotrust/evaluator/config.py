@@ -20,7 +20,7 @@ import yaml
 from zerotrust.evaluator.inventory import Inventory, load_inventory
 from zerotrust.models import Group, SecurityPolicy, Service
 
-__all__ = ["PolicyConfig", "load_config", "load_config_file"]
+__all__ = ["PolicyConfig", "default_section", "load_config", "load_config_file"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,26 @@ class PolicyConfig:
     def service_path(self, service: Service) -> str:
         """The service's path (its own, or derived from its id)."""
         return service.path or f"/infra/services/{service.id}"
+
+
+DEFAULT_SEQUENCE = 2**31 - 1
+"""NSX's default layer-3 section and rule sit last (sequence_number int32 max, ref §5.3)."""
+
+
+def default_section(action: str, domain: str = "default") -> dict[str, Any]:
+    """The seed-format ``objects`` entry of NSX's default layer-3 section with ``action``.
+
+    Configs must carry it explicitly: the evaluator reads the default action, never assumes it.
+    """
+    rule = {
+        "id": "default-layer3-rule",
+        "sequence_number": DEFAULT_SEQUENCE,
+        "action": action,
+        "source_groups": ["ANY"],
+        "destination_groups": ["ANY"],
+    }
+    body = {"category": "Application", "sequence_number": DEFAULT_SEQUENCE, "is_default": True, "rules": [rule]}
+    return {"path": f"/infra/domains/{domain}/security-policies/default-layer3-section", "body": body}
 
 
 def load_config(data: Mapping[str, Any]) -> PolicyConfig:
