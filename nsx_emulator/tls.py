@@ -28,13 +28,20 @@ class TlsFiles:
     key: Path
 
 
+def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write then rename: a reader that sees the file (a client waiting for the CA) sees all of it."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(partial, path)
+
+
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     data = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    _write(path, data, 0o600)
 
 
 def ensure_tls(directory: Path) -> TlsFiles:
@@ -80,7 +87,7 @@ def ensure_tls(directory: Path) -> TlsFiles:
             .sign(ca_key, hashes.SHA256())
         )
         _write_key(files.ca_key, ca_key)
-        files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+        _write(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
     key = ec.generate_private_key(ec.SECP256R1())
     san = x509.SubjectAlternativeName(
         [
@@ -107,5 +114,5 @@ def ensure_tls(directory: Path) -> TlsFiles:
         .sign(ca_key, hashes.SHA256())
     )
     _write_key(files.key, key)
-    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    _write(files.cert, cert.public_bytes(serialization.Encoding.PEM))
     return files
