@@ -5,8 +5,9 @@
    intents are checked against the compiled state (zerotrust/spec/verify.py); a broken one
    fails the preview with its witness flow and decision chain.
 2. One NSX provider for the environment (password from a Pulumi secret), the registered
-   clusters, then every persona's groups, then every persona's sections (rules may name
-   groups of the other persona), see components/_persona.py.
+   clusters, then the whole rule base -- every persona's groups and sections -- as one
+   Firewall (one PolicySet resource, docs/scale.md). Who owns what is recorded per group
+   and section; the files it came from decide it (docs/personas.md).
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from pathlib import Path
 
 import pulumi
 
-from components._persona import PersonaArgs
-from components.app_policy import AppPolicy
-from components.environment_guardrails import EnvironmentGuardrails
+from components.firewall import Firewall, FirewallArgs
 from components.kube_environment import deploy_environment, load_environment_or_fail
 from components.vks_cluster import VksCluster, VksClusterArgs
 from zerotrust.resources import NsxProvider
@@ -60,15 +59,7 @@ clusters = {
     name: VksCluster(name, VksClusterArgs(control_plane=control_plane, provider=provider))
     for name, control_plane in sorted(desired.clusters.items())
 }
-args = PersonaArgs(desired=desired, provider=provider, clusters=clusters)
-admins = EnvironmentGuardrails("environment", args)
-app_policies = {name: AppPolicy(name, args) for name in desired.apps}
-
-personas = [admins, *app_policies.values()]
-all_groups = {nsx_id: g for p in personas for nsx_id, g in p.group_resources().items()}
-for persona in personas:
-    persona.add_sections(all_groups)
-    persona.finish()
+firewall = Firewall(stack, FirewallArgs(desired=desired, provider=provider, clusters=clusters))
 
 # The Kubernetes half (Antrea egress pools, app NetworkPolicies, the Supervisor's NSX switch),
 # for stacks whose clusters' kubeconfigs are in stack config (docs/kubernetes.md).
@@ -78,5 +69,5 @@ if kubernetes_file:
 
 pulumi.export("nsx_endpoint", nsx["host"])
 pulumi.export("clusters", {name: c.path for name, c in clusters.items()})
-pulumi.export("groups", sorted(all_groups))
-pulumi.export("sections", sorted(s for p in personas for s in p.sections))
+pulumi.export("groups", firewall.groups)
+pulumi.export("sections", firewall.sections)

@@ -64,7 +64,7 @@ def plain(value: Any) -> Any:
 
 
 def to_stack(resources: Sequence[PolicyResource]) -> Stack:
-    return Stack(
+    return Stack.of(
         [
             Resource(
                 type=r.resource_type,

@@ -127,3 +127,40 @@ class VmTags(pulumi.CustomResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("zerotrust:nsx:VmTags", name, {"vm_id": vm_id, "tags": tags}, opts)
+
+
+class PolicySet(pulumi.CustomResource):
+    """Groups, security policies and cluster spans of one domain as ONE resource.
+
+    The engine's cost grows with resources, not with NSX objects, so a stack holds its
+    whole rule base in one set (docs/scale.md). Maps are keyed by NSX id and hold the
+    same wire fields as ``Group`` / ``SecurityPolicy`` (rules inline); ``spans`` are keyed
+    ``"<policy id>/<span id>"``; ``owners`` labels members (``"policies/<id>"``) for
+    reviewers and guardrails and is never sent to NSX. Rules name groups by path
+    (``/infra/domains/<domain>/groups/<id>``), known before anything exists.
+    """
+
+    domain: pulumi.Output[str]
+    adopted: pulumi.Output[list[str]]
+    """Members taken over by ``pulumi import`` that do not carry this stack's tag yet."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        domain: str = "default",
+        groups: pulumi.Input[dict[str, Any]] | None = None,
+        policies: pulumi.Input[dict[str, Any]] | None = None,
+        spans: pulumi.Input[dict[str, Any]] | None = None,
+        owners: pulumi.Input[dict[str, str]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "domain": domain,
+            "groups": groups or {},
+            "policies": policies or {},
+            "spans": spans or {},
+            "owners": owners or {},
+            "adopted": None,
+        }
+        super().__init__("zerotrust:nsx:PolicySet", name, props, opts)

@@ -14,7 +14,6 @@ from typing import Any
 
 from policypack.guardrails.stack import (
     DROPPING,
-    ENVIRONMENT_GUARDRAILS,
     SECURITY_POLICY,
     Finding,
     Level,
@@ -25,6 +24,7 @@ from policypack.guardrails.stack import (
     section_name,
     short,
 )
+from zerotrust.models.policy_set import POLICY_SET
 
 NAME = "emergency-quarantine-first"
 DESCRIPTION = "An Emergency section isolating a quarantine group must exist and be the first Emergency section."
@@ -55,12 +55,12 @@ def check(stack: Stack) -> list[Finding]:
     emergency = [s for s in stack.of_type(SECURITY_POLICY) if s.props.get("category") == "Emergency"]
     quarantine = [s for s in emergency if isolated_groups(s.props)]
     if not quarantine:
-        owner = next(stack.of_type(ENVIRONMENT_GUARDRAILS), None)
+        rule_base = next(stack.of_type(POLICY_SET), None)
         return [
             Finding(
                 "no Emergency quarantine section: add one to environment.yaml that drops traffic from any to "
                 "the quarantine group and from it to any (see stacks/dev/environment.yaml, section quarantine)",
-                owner.urn if owner is not None else None,
+                rule_base.urn if rule_base is not None else None,
             )
         ]
     first = min(_sequence(s) for s in quarantine)

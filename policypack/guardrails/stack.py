@@ -2,19 +2,25 @@
 
 The policy SDK hands policies proxies whose unknown values raise during preview; the adapter
 copies only the fields a guardrail reads into these frozen records, so every check is a pure
-function that tests can call with hand-written dicts.
+function that tests can call with hand-written dicts. A policy set (one resource holding a
+whole rule base, docs/scale.md) is seen as its members: one record per group and section,
+carrying the set's URN (where a finding is reported) and the member's owner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from zerotrust.models.policy_set import POLICY_SET, members
+
 SECURITY_POLICY = "zerotrust:nsx:SecurityPolicy"
 GROUP = "zerotrust:nsx:Group"
-APP_POLICY = "zerotrust:components:AppPolicy"
-ENVIRONMENT_GUARDRAILS = "zerotrust:components:EnvironmentGuardrails"
+APP_OWNER_PREFIX = "app:"
+"""Owner labels: ``admins`` for the security admins, ``app:<name>`` for an app team."""
+MEMBER_RESOURCES = {"Group": GROUP, "SecurityPolicy": SECURITY_POLICY}
+"""Which members of a set the guardrails read, as the per-object type they would have."""
 
 ADMIN_CATEGORIES = ("Emergency", "Infrastructure", "Environment")
 """The categories NSX enforces before Application: the security admins' alone (docs/personas.md)."""
@@ -26,13 +32,15 @@ Level = Literal["advisory", "mandatory", "disabled"]
 
 @dataclass(frozen=True)
 class Resource:
-    """One resource of the stack: its type token, URN, Pulumi name, parent URN and known props."""
+    """One NSX object of the stack: type token, URN, name (NSX id), known props and owner."""
 
     type: str
     urn: str
     name: str
     props: Mapping[str, Any] = field(default_factory=dict)
     parent: str | None = None
+    owner: str | None = None
+    """``admins`` or ``app:<name>``, as the stack's files decide it (None: not recorded)."""
 
 
 @dataclass(frozen=True)
@@ -43,30 +51,40 @@ class Finding:
     urn: str | None = None
 
 
+def expand(resources: Iterable[Resource]) -> list[Resource]:
+    """The resources with every policy set seen as its groups and sections (set kept too)."""
+    out: list[Resource] = []
+    for resource in resources:
+        out.append(resource)
+        if resource.type != POLICY_SET:
+            continue
+        domain = resource.props.get("domain") or "default"
+        for member in members(resource.props):
+            type_token = MEMBER_RESOURCES.get(member.resource_type)
+            if type_token is not None:
+                props = {**member.fields, "nsx_id": member.member_id, "domain": domain}
+                out.append(Resource(type_token, resource.urn, member.member_id, props, resource.parent, member.owner))
+    return out
+
+
 @dataclass(frozen=True)
 class Stack:
-    """All resources of one preview, with the parent chain resolvable by URN."""
+    """All NSX objects of one preview (policy sets already expanded, see :func:`expand`)."""
 
     resources: Sequence[Resource]
+
+    @classmethod
+    def of(cls, resources: Iterable[Resource]) -> Stack:
+        return cls(expand(resources))
 
     def of_type(self, type_token: str) -> Iterator[Resource]:
         return (r for r in self.resources if r.type == type_token)
 
-    def by_urn(self, urn: str | None) -> Resource | None:
-        return next((r for r in self.resources if r.urn == urn), None) if urn else None
-
-    def ancestors(self, resource: Resource) -> list[Resource]:
-        """Parent, grandparent, ... (the persona owning a section is in this chain)."""
-        chain: list[Resource] = []
-        parent = self.by_urn(resource.parent)
-        while parent is not None and parent not in chain:
-            chain.append(parent)
-            parent = self.by_urn(parent.parent)
-        return chain
-
-    def owning_app(self, resource: Resource) -> Resource | None:
-        """The AppPolicy component above ``resource``, if an app team owns it."""
-        return next((a for a in self.ancestors(resource) if a.type == APP_POLICY), None)
+    @staticmethod
+    def owning_app(resource: Resource) -> str | None:
+        """The app team that owns ``resource`` (None: the security admins, or unrecorded)."""
+        owner = resource.owner or ""
+        return owner.removeprefix(APP_OWNER_PREFIX) if owner.startswith(APP_OWNER_PREFIX) else None
 
     def groups_by_path(self) -> dict[str, Resource]:
         """Group resources by the NSX path rules use to name them (known before the group exists)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from zerotrust.report import Preview, parse
 from zerotrust.report.commands import STREAMING_ENV, preview_command
 
 PACK = REPO / "policypack"
+SECTION_NAMED = re.compile(r"section '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,17 @@ class CiPreview:
         return [e[name] for line in self.output.splitlines() if line.strip() and name in (e := json.loads(line))]
 
     def mandatory(self) -> set[tuple[str, str]]:
-        """(policy, resource name) of every mandatory violation."""
-        return {(v.policy, (v.urn or "").rsplit("::", 1)[-1]) for v in self.preview.violations if v.blocking}
+        """(policy, subject) of every mandatory violation: the section its message names,
+        else the resource it is reported on (the rule base itself, for a missing section)."""
+        return {(v.policy, subject(v.message, v.urn)) for v in self.preview.violations if v.blocking}
+
+    def advisory(self) -> set[tuple[str, str]]:
+        return {(v.policy, subject(v.message, v.urn)) for v in self.preview.violations if not v.blocking}
+
+
+def subject(message: str, urn: str | None) -> str:
+    named = SECTION_NAMED.search(message)
+    return named.group(1) if named else (urn or "").rsplit("::", 1)[-1]
 
 
 def ci_preview(ws: EngineWorkspace, *, config: str | None = None) -> CiPreview:

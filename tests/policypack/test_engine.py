@@ -29,8 +29,7 @@ SEED = REPO / "nsx_emulator" / "seeds" / "demo.yaml"
 
 BACKDOOR = """
 # test variant: an app-owned section outside Application, added by program code
-from components.dfw_section import DfwSection, DfwSectionArgs
-from zerotrust.models import SecurityPolicy as _Model
+from zerotrust.resources import PolicySet as _PolicySet
 
 _rule = {
     "resource_type": "Rule", "id": "frontend-first", "display_name": "frontend-first", "action": "ALLOW",
@@ -38,12 +37,12 @@ _rule = {
     "destination_groups": ["/infra/domains/default/groups/shop-orders-db"], "services": ["ANY"],
     "logged": True, "notes": "jumps the queue",
 }
-_backdoor = _Model.model_validate({
-    "resource_type": "SecurityPolicy", "id": "shop-backdoor", "display_name": "shop-backdoor",
-    "category": "Emergency", "sequence_number": 50, "rules": [_rule],
-})
-DfwSection("shop-backdoor", DfwSectionArgs(policy=_backdoor, provider=provider),
-           pulumi.ResourceOptions(parent=app_policies["shop"]))
+_PolicySet(
+    "shop-backdoor",
+    policies={"shop-backdoor": {"category": "Emergency", "sequence_number": 50, "rules": [_rule]}},
+    owners={"policies/shop-backdoor": "app:shop"},
+    opts=pulumi.ResourceOptions(provider=provider, depends_on=[firewall]),
+)
 """
 
 BREAK_GLASS = """  break-glass:
@@ -111,7 +110,7 @@ VARIANTS: dict[str, tuple[Callable[[Path], None], str, tuple[str, str]]] = {
         "dev",
         ("app-sections-only-in-application", "shop-backdoor"),
     ),
-    "quarantine-missing": (quarantine_missing, "dev", ("emergency-quarantine-first", "environment")),
+    "quarantine-missing": (quarantine_missing, "dev", ("emergency-quarantine-first", "dev")),
     "quarantine-not-first": (quarantine_not_first, "dev", ("emergency-quarantine-first", "break-glass")),
     "egress-without-egress-ip": (
         cluster_egress_without_egress_ip,
@@ -159,7 +158,8 @@ def test_a_violating_stack_fails_the_preview_naming_policy_and_resource(
     assert run.returncode != 0
     assert (policy, resource) in run.mandatory(), run.mandatory() or run.output[-3000:]
     report = render(run.preview, stack="dev")
-    assert f"**{policy}** on SecurityPolicy `{resource}`" in report or f"`{resource}`" in report
+    kinds = ("SecurityPolicy", "PolicySet")  # a section, or the rule base for what is missing from it
+    assert any(f"**{policy}** on {kind} `{resource}`" in report for kind in kinds), report
     assert report.index("Policy violations (mandatory)") < report.index("### DFW sections")
 
 
@@ -168,5 +168,4 @@ def test_a_silent_drop_is_only_advisory_in_dev(tmp_path: Path, emu: RunningEmula
     silent_drop(ws.program)
     run = ci_preview(ws, config="dev")
     assert run.returncode == 0, run.output[-3000:]
-    advisories = {(v.policy, (v.urn or "").rsplit("::", 1)[-1]) for v in run.preview.violations if not v.blocking}
-    assert ("drop-rules-logged", "shop-orders") in advisories
+    assert ("drop-rules-logged", "shop-orders") in run.advisory()

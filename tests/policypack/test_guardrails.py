@@ -1,7 +1,8 @@
 """Each guardrail as a pure function: one stack that violates it, one that passes, edge cases.
 
-The resources are written as the engine hands them to the pack (NSX wire fields as inputs,
-parents by URN), so these tests and the engine tests speak about the same data.
+The resources are written as the pack sees them once a policy set is expanded (NSX wire
+fields as props, the owner recorded per member), so these tests and the engine tests speak
+about the same data; some tests build them from a policy set as the engine hands it over.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from policypack.guardrails.stack import Resource, Stack
 from tests.support.pulumi_harness import REPO
 
 P = "/infra/domains/default/groups/"
-ADMINS = "urn:pulumi:dev::zerotrust-dfw::zerotrust:components:EnvironmentGuardrails::environment"
-SHOP = "urn:pulumi:dev::zerotrust-dfw::zerotrust:components:AppPolicy::shop"
+ADMINS = "admins"
+SHOP = "app:shop"
+SET_URN = "urn:pulumi:dev::zerotrust-dfw::zerotrust:components:Firewall$zerotrust:nsx:PolicySet::dev"
 
 
 def rule(rid: str, action: str, src: list[str], dst: list[str], **extra: Any) -> dict[str, Any]:
@@ -44,14 +46,14 @@ def rule(rid: str, action: str, src: list[str], dst: list[str], **extra: Any) ->
     } | extra
 
 
-def section(nsx_id: str, category: str, seq: int, rules: list[dict[str, Any]], *, parent: str = ADMINS) -> Resource:
+def section(nsx_id: str, category: str, seq: int, rules: list[dict[str, Any]], *, owner: str = ADMINS) -> Resource:
     props = {"nsx_id": nsx_id, "category": category, "sequence_number": seq, "rules": rules}
-    return Resource("zerotrust:nsx:SecurityPolicy", f"urn:...::{nsx_id}", nsx_id, props, parent)
+    return Resource("zerotrust:nsx:SecurityPolicy", f"urn:...::{nsx_id}", nsx_id, props, owner=owner)
 
 
 def group(nsx_id: str, *expression: dict[str, Any], **extra: Any) -> Resource:
     props = {"nsx_id": nsx_id, "domain": "default", "expression": list(expression)} | extra
-    return Resource("zerotrust:nsx:Group", f"urn:...::{nsx_id}", nsx_id, props, ADMINS)
+    return Resource("zerotrust:nsx:Group", f"urn:...::{nsx_id}", nsx_id, props, owner=ADMINS)
 
 
 def condition(member_type: str, value: str = "x") -> dict[str, Any]:
@@ -64,10 +66,6 @@ def condition(member_type: str, value: str = "x") -> dict[str, Any]:
     }
 
 
-PERSONAS = [
-    Resource("zerotrust:components:EnvironmentGuardrails", ADMINS, "environment"),
-    Resource("zerotrust:components:AppPolicy", SHOP, "shop"),
-]
 QUARANTINE = section(
     "quarantine",
     "Emergency",
@@ -86,7 +84,7 @@ PODS = group("frontend", condition("Pod"), group_type=["ANTREA"])
 
 
 def stack(*resources: Resource) -> Stack:
-    return Stack([*PERSONAS, QUARANTINE, NODES, EGRESS, EXTERNAL, VMS, PODS, *resources])
+    return Stack([QUARANTINE, NODES, EGRESS, EXTERNAL, VMS, PODS, *resources])
 
 
 def names(findings: list[Any]) -> list[str]:
@@ -99,7 +97,7 @@ def test_the_baseline_stack_passes_every_guardrail() -> None:
 
 
 def test_allow_any_to_any_is_refused_outside_the_default_section() -> None:
-    opened = section("shop-orders", "Application", 1110, [rule("open-door", "ALLOW", ["ANY"], ["ANY"])], parent=SHOP)
+    opened = section("shop-orders", "Application", 1110, [rule("open-door", "ALLOW", ["ANY"], ["ANY"])], owner=SHOP)
     [finding] = no_allow_any_to_any.check(stack(opened))
     assert "open-door" in finding.message
     assert names([finding]) == ["shop-orders"]
@@ -111,20 +109,42 @@ def test_allow_any_to_any_is_refused_outside_the_default_section() -> None:
 
 
 def test_app_sections_outside_application_are_refused_by_owner_not_by_name() -> None:
-    backdoor = section("innocent-name", "Emergency", 50, [], parent=f"{SHOP}$DfwSection")
-    component = Resource("zerotrust:components:DfwSection", f"{SHOP}$DfwSection", "innocent-name", {}, SHOP)
-    [finding] = app_sections.check(stack(component, backdoor))
+    backdoor = section("innocent-name", "Emergency", 50, [], owner=SHOP)
+    [finding] = app_sections.check(stack(backdoor))
     assert "app 'shop'" in finding.message
     assert "Emergency" in finding.message
     admins_section = section("shop-lookalike", "Environment", 20, [])
-    app_section = section("shop-orders", "Application", 1110, [], parent=SHOP)
+    app_section = section("shop-orders", "Application", 1110, [], owner=SHOP)
     assert app_sections.check(stack(admins_section, app_section)) == []
 
 
-def test_a_missing_quarantine_is_reported_on_the_admins_component() -> None:
-    without = Stack([r for r in stack().resources if r is not QUARANTINE])
+def as_policy_set(*resources: Resource) -> Resource:
+    """The resources as the members of one policy set, the way the program declares them."""
+    props: dict[str, Any] = {"domain": "default", "groups": {}, "policies": {}, "spans": {}, "owners": {}}
+    for r in resources:
+        key = "policies" if r.type == "zerotrust:nsx:SecurityPolicy" else "groups"
+        props[key][r.name] = {k: v for k, v in r.props.items() if k not in ("nsx_id", "domain")}
+        props["owners"][f"{key}/{r.name}"] = r.owner
+    return Resource("zerotrust:nsx:PolicySet", SET_URN, "dev", props)
+
+
+def test_a_policy_set_is_checked_member_by_member_with_its_owners() -> None:
+    backdoor = section("innocent-name", "Emergency", 50, [], owner=SHOP)
+    rule_base = Stack.of([as_policy_set(*stack(backdoor).resources)])
+    sections = {r.name: r for r in rule_base.of_type("zerotrust:nsx:SecurityPolicy")}
+    assert set(sections) == {"quarantine", "innocent-name"}
+    assert (sections["innocent-name"].owner, rule_base.owning_app(sections["innocent-name"])) == (SHOP, "shop")
+    assert rule_base.owning_app(sections["quarantine"]) is None
+    [finding] = app_sections.check(rule_base)
+    assert finding.urn == SET_URN
+    assert "'innocent-name' belongs to app 'shop'" in finding.message
+    assert quarantine_first.check(rule_base) == []
+
+
+def test_a_missing_quarantine_is_reported_on_the_rule_base() -> None:
+    without = Stack.of([as_policy_set(*(r for r in stack().resources if r is not QUARANTINE))])
     [finding] = quarantine_first.check(without)
-    assert finding.urn == ADMINS
+    assert finding.urn == SET_URN
     half = section("quarantine", "Emergency", 10, [rule("isolate-in", "DROP", ["ANY"], [P + "quarantined"])])
     assert quarantine_first.check(Stack([*without.resources, half]))  # inbound only is not a quarantine
 

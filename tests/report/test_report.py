@@ -14,9 +14,8 @@ from zerotrust.report import parse, parse_intents, render
 from zerotrust.report.__main__ import main
 
 URN = "urn:pulumi:dev::zerotrust-dfw::"
-SECTION = (
-    f"{URN}zerotrust:components:AppPolicy$zerotrust:components:DfwSection$zerotrust:nsx:SecurityPolicy::shop-orders"
-)
+RULE_BASE = f"{URN}zerotrust:components:Firewall$zerotrust:nsx:PolicySet::dev"
+"""The stack's one policy set: the report shows its groups and sections one by one."""
 OLD_RULE = {
     "id": "frontend-to-orders-db",
     "action": "ALLOW",
@@ -33,16 +32,28 @@ def event_stream(*events: Mapping[str, object]) -> str:
     return "\n".join(json.dumps(e) for e in events) + "\n"
 
 
+def rule_base(rules: list[dict[str, object]]) -> dict[str, object]:
+    """The policy set's inputs with one app-owned section holding ``rules``."""
+    return {
+        "domain": "default",
+        "groups": {"shop-orders-db": {"expression": []}},
+        "policies": {"shop-orders": {"category": "Application", "sequence_number": 1010, "rules": rules}},
+        "spans": {},
+        "owners": {"policies/shop-orders": "app:shop", "groups/shop-orders-db": "app:shop"},
+    }
+
+
 def update(old_rules: list[dict[str, object]], new_rules: list[dict[str, object]]) -> dict[str, object]:
-    state = {"type": "zerotrust:nsx:SecurityPolicy", "custom": True, "parent": None}
+    state = {"type": "zerotrust:nsx:PolicySet", "custom": True, "parent": None}
     return {
         "resourcePreEvent": {
             "metadata": {
                 "op": "update",
-                "urn": SECTION,
-                "type": "zerotrust:nsx:SecurityPolicy",
-                "old": state | {"inputs": {"nsx_id": "shop-orders", "category": "Application", "rules": old_rules}},
-                "new": state | {"inputs": {"nsx_id": "shop-orders", "category": "Application", "rules": new_rules}},
+                "urn": RULE_BASE,
+                "type": "zerotrust:nsx:PolicySet",
+                "old": state | {"inputs": rule_base(old_rules)},
+                "new": state | {"inputs": rule_base(new_rules)},
+                "detailedDiff": {'policies["shop-orders"].rules[0]': {"kind": "update", "inputDiff": True}},
             }
         }
     }
@@ -75,7 +86,7 @@ def test_field_by_field_changes_added_removed_and_reordered_rules() -> None:
 def test_violations_and_broken_intents_come_before_the_changes_and_block() -> None:
     violation = {
         "policyEvent": {
-            "resourceUrn": SECTION,
+            "resourceUrn": RULE_BASE,
             "message": "description\nrule 'open-door' of section 'shop-orders' allows ANY to ANY",
             "policyName": "no-allow-any-to-any",
             "policyPackName": "zerotrust-guardrails",
@@ -102,21 +113,24 @@ def test_violations_and_broken_intents_come_before_the_changes_and_block() -> No
         parse(event_stream(update([OLD_RULE], [OLD_RULE | {"notes": "n"}]), violation)), stack="dev", intents=intents
     )
     assert "blocked: 1 mandatory policy violation(s), 1 broken intent(s)" in report
-    assert report.index("**no-allow-any-to-any** on SecurityPolicy `shop-orders`") < report.index("### DFW sections")
+    assert report.index("**no-allow-any-to-any** on SecurityPolicy `shop-orders` (app shop)") < report.index(
+        "### DFW sections"
+    )
     assert report.index("### ❌ Broken intents") < report.index("### DFW sections")
     assert "DFW Application: ALLOW open-door" in report
     assert "1 intent(s) hold" in report
 
 
 def test_the_digest_shape_is_read_too_and_says_policy_results_are_missing() -> None:
+    state = {"type": "zerotrust:nsx:PolicySet", "custom": True}
     digest = {
         "steps": [
             {
                 "op": "update",
-                "urn": SECTION,
-                "oldState": {"type": "zerotrust:nsx:SecurityPolicy", "custom": True, "inputs": {"rules": [OLD_RULE]}},
-                "newState": {"type": "zerotrust:nsx:SecurityPolicy", "custom": True, "inputs": {"rules": []}},
-                "detailedDiff": {"rules[0]": {"kind": "delete", "inputDiff": True}},
+                "urn": RULE_BASE,
+                "oldState": state | {"inputs": rule_base([OLD_RULE])},
+                "newState": state | {"inputs": rule_base([])},
+                "detailedDiff": {'policies["shop-orders"].rules[0]': {"kind": "delete", "inputDiff": True}},
             }
         ],
         "diagnostics": [{"message": "error: boom\n", "severity": "error"}],
@@ -124,7 +138,9 @@ def test_the_digest_shape_is_read_too_and_says_policy_results_are_missing() -> N
     }
     report = render(parse(json.dumps(digest)), stack="prod")
     assert "Policy results are not in this input" in report
-    assert "#### `shop-orders` updated, an app team" in report
+    assert "#### `shop-orders` updated, app shop" in report
+    assert "| 0 | 1 | 0 | 0 |" in report, "one section changed; the unchanged group is not counted"
+    assert "### Other resources" not in report, "the unchanged group is not listed"
     assert "blocked: the preview failed" in report
     assert "boom" in report
 

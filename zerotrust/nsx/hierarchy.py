@@ -30,6 +30,7 @@ from zerotrust.nsx._collection import query_params
 
 __all__ = [
     "DOMAIN_TYPES",
+    "HAPI_MAX_OBJECTS",
     "Hierarchy",
     "PolicyIndex",
     "child",
@@ -47,6 +48,9 @@ DOMAIN_TYPES: tuple[str, ...] = (
     "SecurityPolicyContainerCluster",
 )
 """What a domain refresh reads: everything this project manages under a domain."""
+
+HAPI_MAX_OBJECTS = 5000
+"""Intent objects one ``PATCH /infra`` may hold on a Local Manager (ref §7; 1,000 on Global)."""
 
 MODELS: Mapping[str, type[NsxObject]] = {
     "Group": Group,

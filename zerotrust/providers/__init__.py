@@ -13,6 +13,7 @@ from typing import Any
 from zerotrust.providers._kind import Kind
 from zerotrust.providers.cluster_span import ContainerClusterSpanKind
 from zerotrust.providers.group import GroupKind
+from zerotrust.providers.policy_set import PolicySetKind
 from zerotrust.providers.security_policy import SecurityPolicyKind
 from zerotrust.providers.service import ServiceKind
 from zerotrust.providers.vm_tags import VmTagsKind
@@ -23,6 +24,7 @@ VERSION = "0.1.0"
 _ALL: list[Kind] = [
     ContainerClusterSpanKind(),
     GroupKind(),
+    PolicySetKind(),
     SecurityPolicyKind(),
     ServiceKind(),
     VmTagsKind(),

@@ -36,17 +36,25 @@ def _steps(path: str) -> list[str]:
 
 
 def _index_path(change: FieldChange, news: Mapping[str, Any], olds: Mapping[str, Any]) -> str:
-    """Rewrite id keys into indices of the list the engine will display."""
+    """Rewrite id keys into indices of the list the engine will display.
+
+    A ``[key]`` step into a map (a policy set's member, ``groups[web]``) becomes the
+    engine's quoted key, ``groups["web"]``, which allows any character in the key.
+    """
     source: Any = olds if change.kind == "removed" else news
     out = ""
-    for step in _steps(change.path):
+    for name, key in _STEP.findall(change.path):
+        step = name or key
         if isinstance(source, Sequence) and not isinstance(source, str):
             index = _find(source, step)
             out += f"[{index}]"
             source = source[index] if index < len(source) else None
+            continue
+        if key:
+            out += '["' + key.replace('"', '\\"') + '"]'
         else:
             out += f".{step}" if out else step
-            source = source.get(step) if isinstance(source, Mapping) else None
+        source = source.get(step) if isinstance(source, Mapping) else None
     return out
 
 

@@ -32,6 +32,7 @@ from zerotrust.nsx._collection import Collection
 from zerotrust.nsx.errors import NotFound, PendingDelete, ResourceInUse, StaleRevision
 from zerotrust.providers._context import Context
 from zerotrust.providers._ownership import NotOwned, owner_of, with_owner, without_owner
+from zerotrust.providers._values import UNKNOWN
 
 COMPUTED_OUTPUTS = ("path", "revision", "adopted")
 
@@ -49,8 +50,12 @@ class Kind(Protocol):
         """Inputs whose change means delete-and-recreate (NSX cannot update them in place)."""
         ...
 
-    def check(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        """Defaults filled in; raises ValueError naming object, field and fix."""
+    def check(self, inputs: dict[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults filled in; raises ValueError naming object, field and fix.
+
+        ``olds`` are the inputs checked last time (None on a first check): a kind may
+        skip what did not change.
+        """
         ...
 
     def resource_id(self, inputs: Mapping[str, Any]) -> str: ...
@@ -151,7 +156,7 @@ class PolicyObjectKind:
         data["tags"] = without_owner(data.get("tags"))
         return self.model.from_live(data)
 
-    def check(self, inputs: dict[str, Any]) -> dict[str, Any]:
+    def check(self, inputs: dict[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
         checked = {**self.defaults, **inputs}
         if "nsx_id" not in checked:
             raise ValueError(f"{self.token}: field nsx_id: is missing. Fix: give the object an NSX id.")
@@ -159,7 +164,7 @@ class PolicyObjectKind:
         return checked
 
     def planned(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        return {**inputs, "path": self.resource_id(inputs), "adopted": False}
+        return {**inputs, "path": self.resource_id(inputs), "revision": UNKNOWN, "adopted": False}
 
     def outputs(self, loc: Location, live: NsxObject, *, adopted: bool) -> dict[str, Any]:
         wire = live.to_wire()

@@ -44,9 +44,10 @@ def owner_of(tags: Iterable[Mapping[str, Any]] | None) -> str | None:
 class NotOwned(Exception):  # noqa: N818  (reads as a sentence in error output)
     """The object exists in NSX but this stack neither created nor imported it."""
 
-    def __init__(self, path: str, owner: str | None, me: str, action: str) -> None:
+    def __init__(self, path: str, owner: str | None, me: str, action: str, *, others: int = 0) -> None:
         held = f"it is managed by stack {owner!r}" if owner else "no stack manages it"
+        more = f" ({others} more object(s) likewise; nothing was changed)" if others else ""
         super().__init__(
-            f"refusing to {action} {path}: {held}, not {me!r}. "
+            f"refusing to {action} {path}: {held}, not {me!r}{more}. "
             f"Adopt it explicitly with `pulumi import` (id {path}) or choose another id."
         )

@@ -1,9 +1,10 @@
 """Entry point of the ``pulumi-resource-zerotrust`` plugin (see bin/ and Pulumi.yaml).
 
-Serves :class:`NsxProvider` over gRPC the way the engine expects: print the port on the first
-line of stdout, then serve until the engine stops us. One difference from the SDK's stock
-``main``: errors the user can act on (``UserError``) reach the engine as their message only,
-without the Python traceback the SDK appends to every exception.
+Serves :class:`NsxProvider` (through :class:`NsxServicer`) over gRPC the way the engine
+expects: print the port on the first line of stdout, then serve until the engine stops us.
+One difference from the SDK's stock ``main``: errors the user can act on (``UserError``)
+reach the engine as their message only, without the Python traceback the SDK appends to
+every exception.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from typing import Any
 
 import grpc
 import grpc.aio
-from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from zerotrust.providers import VERSION
 from zerotrust.providers.provider import USER_ERROR_PREFIX, NsxProvider
+from zerotrust.providers.server import NsxServicer
 
 _TRACEBACK_MARK = ":\n  File "
 
@@ -61,7 +62,7 @@ async def serve(engine_address: str, args: list[str]) -> None:
         interceptors=[_UserErrorInterceptor()],
         options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)],
     )
-    servicer = ProviderServicer(args, VERSION, NsxProvider(), engine_address=engine_address)
+    servicer = NsxServicer(args, VERSION, NsxProvider(), engine_address=engine_address)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()

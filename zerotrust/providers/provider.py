@@ -23,24 +23,14 @@ from typing import Any
 
 from pulumi.provider.experimental.provider import (
     CheckFailure,
-    CheckRequest,
-    CheckResponse,
     ConfigureRequest,
     ConfigureResponse,
-    CreateRequest,
-    CreateResponse,
-    DeleteRequest,
-    DiffRequest,
     DiffResponse,
     GetSchemaRequest,
     GetSchemaResponse,
     InvokeRequest,
     InvokeResponse,
     Provider,
-    ReadRequest,
-    ReadResponse,
-    UpdateRequest,
-    UpdateResponse,
 )
 
 from zerotrust.nsx.client import NsxClient
@@ -51,14 +41,7 @@ from zerotrust.providers._context import Context, Snapshots
 from zerotrust.providers._diff import detailed_diff
 from zerotrust.providers._kind import Kind
 from zerotrust.providers._ownership import NotOwned, owner_from_urn
-from zerotrust.providers._values import (
-    UNKNOWN,
-    has_unknowns,
-    plain_map,
-    property_map,
-    secret_keys,
-    with_placeholders,
-)
+from zerotrust.providers._values import has_unknowns, plain_map, property_map, with_placeholders
 from zerotrust.providers.cluster_lookup import TOKEN as CLUSTER_LOOKUP
 from zerotrust.providers.cluster_lookup import find_cluster_control_plane
 
@@ -163,29 +146,25 @@ class NsxProvider(Provider):
             return InvokeResponse(failures=[CheckFailure("name", reason)])
         return InvokeResponse(return_value=property_map(found))
 
-    # --- resources -------------------------------------------------------------------
+    # --- resources (plain JSON in and out; server.py does the wire form) ------------
 
-    async def check(self, request: CheckRequest) -> CheckResponse:
-        kind = self._kind(request.urn)
-        inputs = plain_map(request.new_inputs)
+    async def check_inputs(
+        self, urn: str, olds: Mapping[str, Any], news: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[CheckFailure]]:
+        """Validated inputs with defaults, or the failures that name object, field and fix."""
+        kind = self._kind(urn)
+        unknowns = has_unknowns(news)
         try:
-            checked = kind.check(with_placeholders(inputs))
+            checked = kind.check(with_placeholders(news) if unknowns else news, olds or None)
         except ValueError as error:
-            return CheckResponse(inputs=request.new_inputs, failures=[CheckFailure("", str(error))])
-        if has_unknowns(inputs):  # validated with placeholders; keep the unknowns, add defaults
-            checked = {**{k: v for k, v in checked.items() if k not in inputs}, **inputs}
-        secrets = secret_keys(request.new_inputs)
-        # An input that check left as it was goes back as the engine sent it: converting a
-        # 10-rule policy back into PropertyValues costs time and gives the same value.
-        unchanged = {
-            k: request.new_inputs[k] for k, v in checked.items() if k in inputs and k not in secrets and v == inputs[k]
-        }
-        rest = {k: v for k, v in checked.items() if k not in unchanged}
-        return CheckResponse(inputs={**property_map(rest, secrets=secrets), **unchanged}, failures=[])
+            return news, [CheckFailure("", str(error))]
+        if unknowns:  # validated with placeholders; keep the unknowns, add defaults
+            checked = {**{k: v for k, v in checked.items() if k not in news}, **news}
+        return checked, []
 
-    async def diff(self, request: DiffRequest) -> DiffResponse:
-        kind = self._kind(request.urn)
-        olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
+    async def diff_state(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResponse:
+        """``olds`` are the old outputs (as NSX had them at the last refresh or write)."""
+        kind = self._kind(urn)
         replaces = sorted(k for k in kind.replace_on if olds.get(k) != news.get(k) and k in news)
         if has_unknowns(news):
             unknown = {k for k, v in news.items() if has_unknowns(v) or olds.get(k) != v}
@@ -206,48 +185,40 @@ class NsxProvider(Provider):
             detailed_diff=detailed_diff(changes, news, olds, frozenset(replaces)),
         )
 
-    async def create(self, request: CreateRequest) -> CreateResponse:
-        kind = self._kind(request.urn)
-        inputs = plain_map(request.properties)
-        secrets = secret_keys(request.properties)
-        if request.preview:
+    async def create_resource(
+        self, urn: str, inputs: Mapping[str, Any], *, preview: bool
+    ) -> tuple[str, dict[str, Any]]:
+        """(Pulumi id, outputs); in preview the planned outputs, nothing written."""
+        kind = self._kind(urn)
+        if preview:
             planned = kind.planned(inputs) if not has_unknowns(inputs.get("nsx_id")) else dict(inputs)
-            planned.setdefault("revision", UNKNOWN)
             rid = "" if has_unknowns(planned.get("path")) else kind.resource_id(inputs)
-            return CreateResponse(resource_id=rid, properties=property_map(planned, secrets=secrets))
-        outputs = await self._guard(kind.create(self._context(request.urn), inputs))
-        return CreateResponse(resource_id=kind.resource_id(inputs), properties=property_map(outputs, secrets=secrets))
+            return rid, planned
+        outputs = await self._guard(kind.create(self._context(urn), inputs))
+        return kind.resource_id(inputs), outputs
 
-    async def read(self, request: ReadRequest) -> ReadResponse:
-        kind = self._kind(request.urn)
-        olds = plain_map(request.properties) or None
-        found = await self._guard(kind.read(self._context(request.urn), request.resource_id, olds))
-        if found is None:
-            return ReadResponse(resource_id=None, properties={}, inputs={})
-        outputs, inputs = found
-        secrets = secret_keys(request.properties)
-        properties = property_map(outputs, secrets=secrets)
-        # Inputs are (mostly) the very same values as outputs: share their PropertyValues
-        # rather than convert a 10-rule policy twice per read (refresh reads every resource).
-        shared = {k: properties[k] for k, v in inputs.items() if k in outputs and outputs[k] is v}
-        rest = {k: v for k, v in inputs.items() if k not in shared}
-        return ReadResponse(
-            resource_id=request.resource_id,
-            properties=properties,
-            inputs={**property_map(rest, secrets=secrets), **shared},
+    async def read_resource(
+        self, urn: str, resource_id: str, olds: Mapping[str, Any] | None
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(outputs, inputs) of the live resource, or None when it is gone."""
+        kind = self._kind(urn)
+        found: tuple[dict[str, Any], dict[str, Any]] | None = await self._guard(
+            kind.read(self._context(urn), resource_id, olds or None)
         )
+        return found
 
-    async def update(self, request: UpdateRequest) -> UpdateResponse:
-        kind = self._kind(request.urn)
-        olds, news = plain_map(request.olds), plain_map(request.news)
-        secrets = secret_keys(request.news)
-        if request.preview:
-            planned = {**kind.planned(news), "revision": UNKNOWN, "adopted": olds.get("adopted", False)}
-            return UpdateResponse(properties=property_map(planned, secrets=secrets))
-        outputs = await self._guard(kind.update(self._context(request.urn), request.resource_id, olds, news))
-        return UpdateResponse(properties=property_map(outputs, secrets=secrets))
+    async def update_resource(
+        self, urn: str, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any], *, preview: bool
+    ) -> dict[str, Any]:
+        kind = self._kind(urn)
+        if preview:
+            planned = kind.planned(news)
+            if "adopted" in olds:
+                planned["adopted"] = olds["adopted"]
+            return planned
+        outputs: dict[str, Any] = await self._guard(kind.update(self._context(urn), resource_id, olds, news))
+        return outputs
 
-    async def delete(self, request: DeleteRequest) -> None:
-        kind = self._kind(request.urn)
-        olds = plain_map(request.properties)
-        await self._guard(kind.delete(self._context(request.urn), request.resource_id, olds))
+    async def delete_resource(self, urn: str, resource_id: str, olds: Mapping[str, Any]) -> None:
+        kind = self._kind(urn)
+        await self._guard(kind.delete(self._context(urn), resource_id, olds))

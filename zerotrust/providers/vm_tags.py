@@ -31,7 +31,7 @@ class VmTagsKind:
     token: ClassVar[str] = "zerotrust:nsx:VmTags"
     replace_on: frozenset[str] = frozenset({"vm_id"})
 
-    def check(self, inputs: dict[str, Any]) -> dict[str, Any]:
+    def check(self, inputs: dict[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
         if not inputs.get("vm_id"):
             raise ValueError(f"{self.token}: field vm_id: is missing. Fix: give the VM's external_id.")
         VirtualMachineTagsUpdate.model_validate(

@@ -8,17 +8,29 @@ Two shapes reach us, and both are accepted:
   ``PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true``): the same steps as ``resourcePreEvent`` plus
   ``policyEvent`` for every violation. CI uses this one, so one preview gives the report all
   it needs.
+
+A policy set (one resource holding a stack's whole rule base, docs/scale.md) is shown as its
+members: one step per group and section, with the member's own change (from the set's
+detailed diff) and owner. The set's own step stays, as a container that counts for nothing.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-APP_POLICY = "zerotrust:components:AppPolicy"
-ENVIRONMENT_GUARDRAILS = "zerotrust:components:EnvironmentGuardrails"
+from zerotrust.models.policy_set import POLICY_SET, Member, members
+
+MEMBER_STEP_TYPES = {
+    "Group": "zerotrust:nsx:Group",
+    "SecurityPolicy": "zerotrust:nsx:SecurityPolicy",
+    "SecurityPolicyContainerCluster": "zerotrust:nsx:ContainerClusterSpan",
+}
+"""The members a reviewer reads, as the per-object type they are shown as."""
+_MEMBER_PATH = re.compile(r'^(\w+)\["((?:[^"\\]|\\.)*)"\]')
 
 REPLACEMENT_HALVES = {"create-replacement", "delete-replaced", "discard-replaced", "read-replacement"}
 """Steps the engine emits around a ``replace``; the reviewer sees the replace once."""
@@ -39,10 +51,14 @@ class Step:
     new: Mapping[str, Any] | None
     """Inputs after (None for a delete)."""
     diff_paths: tuple[str, ...] = ()
+    member: str | None = None
+    """The NSX id, when this step is one member of a policy set."""
+    owner_label: str | None = None
+    """``admins`` or ``app:<name>``, as recorded in the set (members only)."""
 
     @property
     def name(self) -> str:
-        return self.urn.rsplit("::", 1)[-1]
+        return self.member or self.urn.rsplit("::", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -79,22 +95,68 @@ class Preview:
     def by_urn(self) -> dict[str, Step]:
         return {s.urn: s for s in self.steps}
 
-    def owner(self, step: Step) -> str:
-        """Who owns a resource: the persona component up its parent chain (docs/personas.md)."""
-        steps = self.by_urn()
-        parent, seen = steps.get(step.parent or ""), set()
-        while parent is not None and parent.urn not in seen:
-            seen.add(parent.urn)
-            if parent.type == APP_POLICY:
-                return f"app {parent.name}"
-            if parent.type == ENVIRONMENT_GUARDRAILS:
-                return "security admins"
-            parent = steps.get(parent.parent or "")
-        # The digest leaves unchanged parents out: fall back to the type chain in the URN.
-        chain = step.urn.split("::")[2].split("$") if step.urn.count("::") >= 3 else []
-        if APP_POLICY in chain:
-            return "an app team"
-        return "security admins" if ENVIRONMENT_GUARDRAILS in chain else ""
+    def subject(self, urn: str | None, message: str) -> Step | None:
+        """The step a finding is about: for a policy set, the member its message names."""
+        step = self.by_urn().get(urn or "")
+        if step is None or step.type != POLICY_SET:
+            return step
+        named = [s for s in self.steps if s.parent == step.urn and f"'{s.name}'" in message]
+        return max(named, key=lambda s: len(s.name)) if named else step
+
+    @staticmethod
+    def owner(step: Step) -> str:
+        """Who owns a group or section, in words (docs/personas.md)."""
+        label = step.owner_label or ""
+        if label.startswith("app:"):
+            return f"app {label.removeprefix('app:')}"
+        return "security admins" if label == "admins" else ""
+
+
+def _member_steps(step: Step) -> list[Step]:
+    """A policy set's step as one step per group and section (see the module docstring)."""
+    old = {(m.member_type, m.member_id): m for m in members(step.old)} if step.op != "create" else {}
+    new = {(m.member_type, m.member_id): m for m in members(step.new)} if step.op != "delete" else {}
+    changed = {m.groups()[:2] for path in step.diff_paths if (m := _MEMBER_PATH.match(path))}
+    out = []
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        either: Member = after or before  # type: ignore[assignment]
+        type_token = MEMBER_STEP_TYPES.get(either.resource_type)
+        if type_token is None:
+            continue
+        if before is None or after is None:
+            op = "create" if before is None else "delete"
+        elif step.op in ("same", "read", "refresh") or (step.diff_paths and key not in changed):
+            op = "same"
+        else:
+            op = step.op if step.diff_paths or before.fields != after.fields else "same"
+        paths = tuple(p for p in step.diff_paths if (m := _MEMBER_PATH.match(p)) and m.groups()[:2] == key)
+        out.append(
+            Step(
+                op=op,
+                urn=f"{step.urn}#{key[0]}/{key[1]}",
+                type=type_token,
+                parent=step.urn,
+                custom=True,
+                old=before.fields if before else None,
+                new=after.fields if after else None,
+                diff_paths=paths,
+                member=key[1],
+                owner_label=either.owner,
+            )
+        )
+    return out
+
+
+def _expanded(steps: Iterable[Step]) -> list[Step]:
+    out: list[Step] = []
+    for step in steps:
+        if step.type == POLICY_SET:
+            out.append(replace(step, custom=False))
+            out.extend(_member_steps(step))
+        else:
+            out.append(step)
+    return out
 
 
 def _inputs(state: Any) -> Mapping[str, Any] | None:
@@ -135,7 +197,7 @@ def from_digest(digest: Mapping[str, Any]) -> Preview:
     ]
     diagnostics = [d for raw in digest.get("diagnostics") or [] if (d := _diagnostic(raw))]
     failed = any(d.severity == "error" for d in diagnostics)
-    return Preview(steps=steps, diagnostics=diagnostics, failed=failed, policy_results=False)
+    return Preview(steps=_expanded(steps), diagnostics=diagnostics, failed=failed, policy_results=False)
 
 
 def from_events(events: Iterable[Mapping[str, Any]]) -> Preview:
@@ -176,7 +238,11 @@ def from_events(events: Iterable[Mapping[str, Any]]) -> Preview:
             failed = event["summaryEvent"].get("result") == "failed"
     failed = failed or any(d.severity == "error" for d in diagnostics)
     return Preview(
-        steps=list(steps.values()), violations=violations, diagnostics=diagnostics, failed=failed, policy_results=True
+        steps=_expanded(steps.values()),
+        violations=violations,
+        diagnostics=diagnostics,
+        failed=failed,
+        policy_results=True,
     )
 
 

@@ -48,20 +48,19 @@ def _counts(steps: Iterable[Step]) -> Counter[str]:
     return Counter(s.op for s in steps if s.custom and s.op not in REPLACEMENT_HALVES)
 
 
-def _where(preview: Preview, urn: str | None) -> str:
-    if not urn:
+def _where(preview: Preview, violation: Violation) -> str:
+    if not violation.urn:
         return "the stack"
-    step = preview.by_urn().get(urn)
-    name = urn.rsplit("::", 1)[-1]
+    step = preview.subject(violation.urn, violation.message)
     if step is None:
-        return f"`{name}`"
+        return f"`{violation.urn.rsplit('::', 1)[-1]}`"
     owner = preview.owner(step)
-    return f"{kind(step.type)} `{name}`" + (f" ({owner})" if owner else "")
+    return f"{kind(step.type)} `{step.name}`" + (f" ({owner})" if owner else "")
 
 
 def _violations(preview: Preview, violations: Sequence[Violation]) -> list[str]:
     """One line per finding, sorted (the engine reports them in no stable order)."""
-    return sorted(f"- **{v.policy}** on {_where(preview, v.urn)}: {v.message}" for v in violations)
+    return sorted(f"- **{v.policy}** on {_where(preview, v)}: {v.message}" for v in violations)
 
 
 def _broken_intent(result: IntentResult) -> list[str]:

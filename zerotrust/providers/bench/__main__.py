@@ -1,20 +1,29 @@
 """Provider benchmark: ``python -m zerotrust.providers.bench --scale small|full``.
 
-Runs ``program/`` (N groups, M policies with R rules each) under the real engine against a
-fresh NSX emulator and prints, one line per figure::
+Runs ``program/`` (N groups, M policies with R rules each, declared as one ``PolicySet``
+the way the stack program declares its rule base) under the real engine against a fresh
+NSX emulator and prints, one line per figure::
 
     BENCH scale_objects <n> objects        NSX objects declared (groups + policies + rules)
     BENCH up_empty_api_calls <n> calls     API calls NSX served for ``up`` from nothing
     BENCH up_empty_s <s> s                 wall time of that ``up``
     BENCH noop_preview_s <s> s             wall time of a ``preview`` with nothing to do
-    BENCH refresh_api_calls <n> calls      API calls of ``preview --refresh`` (target: <= 50)
+    BENCH refresh_api_calls <n> calls      API calls of ``preview --refresh``
     BENCH refresh_s <s> s                  wall time of that preview
+    BENCH one_rule_up_api_calls <n> calls  API calls of ``up`` after one port of one rule changed
+    BENCH one_rule_up_s <s> s              wall time of that ``up``
+    BENCH destroy_s <s> s                  wall time of ``destroy`` of the whole estate
 
-Lines starting with ``#`` describe the setup (transport, parallelism, where time went).
-API calls are counted by the emulator itself (its ``/emulator/admin/counters``), so logins
-and retries count and nothing the provider does can hide; the admin calls of this runner are
-left out. Times are wall-clock seconds of the whole Automation API call, i.e. what a user
-waits for (CLI start, program run, engine, provider, emulator).
+Then the same figures again with an ``_nsx`` suffix, against an emulator set up like a
+real NSX Manager under load (ref §3.3): 100 requests/s and 40 requests in flight per
+client (429 beyond), and 30 ms added to every call.
+
+Lines starting with ``#`` describe the setup, the load average before each step, and what
+each step changed. API calls are counted by the emulator itself (its
+``/emulator/admin/counters``), so logins and retries count and nothing the provider does
+can hide; the admin calls of this runner are left out. Times are wall-clock seconds of the
+whole Automation API call, i.e. what a user waits for (CLI start, program run, engine,
+provider, emulator).
 
 Why this module re-implements the emulator start and the engine workspace instead of using
 ``tests/support``: ``zerotrust`` must not import ``tests`` or ``nsx_emulator`` (import-linter
@@ -54,9 +63,11 @@ SCALES: Mapping[str, tuple[int, int, int]] = {
 """groups, policies, rules per policy (issue 4: 2,000 / 1,000 / 10,000 rules; small = 1/10)."""
 PARALLEL = 32
 """Engine parallelism for ``up``: enough to keep the provider's 20 NSX connections busy."""
-REFRESH_CALL_TARGET = 50
 HEALTH_PATH = "/api/v1/reverse-proxy/node/health"
 COUNTERS_PATH = "/emulator/admin/counters"
+RATE_PATH = "/emulator/admin/rate-limit"
+CONCURRENCY_PATH = "/emulator/admin/concurrency-limit"
+FAULTS_PATH = "/emulator/admin/faults"
 STARTUP_TIMEOUT_S = 60.0
 STACK = "bench"
 
@@ -153,15 +164,9 @@ class Emulator:
             self.process.wait()
 
 
-def offline_env(backend: Path, *, skip_checkpoints: bool = False) -> dict[str, str]:
-    """toolchain/activate's offline-safe settings, with a private file backend.
-
-    ``skip_checkpoints`` sets the engine's PULUMI_SKIP_CHECKPOINTS (state written once at the
-    end instead of after every step). Off by default, because that is what users run; on, it
-    shows how much of ``up`` is the file backend rewriting the whole state per step.
-    """
-    extra = {"PULUMI_SKIP_CHECKPOINTS": "true"} if skip_checkpoints else {}
-    return extra | {
+def offline_env(backend: Path) -> dict[str, str]:
+    """toolchain/activate's offline-safe settings, with a private file backend."""
+    return {
         "PULUMI_BACKEND_URL": backend.as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": "zerotrust-bench",
         "PULUMI_HOME": str(TOOLS / "pulumi-home"),
@@ -173,7 +178,7 @@ def offline_env(backend: Path, *, skip_checkpoints: bool = False) -> dict[str, s
     }
 
 
-def make_stack(workdir: Path, *, skip_checkpoints: bool = False) -> auto.Stack:
+def make_stack(workdir: Path) -> auto.Stack:
     """A copy of ``program/`` with absolute paths, its own backend and one stack."""
     cli = TOOLS / "bin" / "pulumi"
     if not cli.exists():
@@ -194,7 +199,7 @@ def make_stack(workdir: Path, *, skip_checkpoints: bool = False) -> auto.Stack:
         work_dir=str(program),
         opts=auto.LocalWorkspaceOptions(
             work_dir=str(program),
-            env_vars=offline_env(backend, skip_checkpoints=skip_checkpoints),
+            env_vars=offline_env(backend),
             pulumi_command=auto.PulumiCommand(root=str(TOOLS)),
             secrets_provider="passphrase",
         ),
@@ -247,58 +252,113 @@ def scratch(keep: bool) -> Iterator[Path]:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def run(scale: str, *, keep: bool = False, skip_checkpoints: bool = False) -> int:
+@dataclass(frozen=True)
+class Profile:
+    """How the emulator answers: as fast as it can, or like a loaded NSX Manager."""
+
+    suffix: str
+    requests_per_second: int | None = None
+    max_in_flight: int | None = None
+    latency_ms: int = 0
+
+    def apply(self, emu: Emulator) -> None:
+        with emu.admin() as client:
+            client.put(RATE_PATH, json={"requests_per_second": self.requests_per_second}).raise_for_status()
+            client.put(CONCURRENCY_PATH, json={"max_in_flight": self.max_in_flight}).raise_for_status()
+            if self.latency_ms:
+                delay = {"statuses": ["delay"], "rate": 1.0, "delay_ms": self.latency_ms}
+                client.put(FAULTS_PATH, json=delay).raise_for_status()
+
+    def describe(self) -> str:
+        if self.requests_per_second is None:
+            return "emulator without limits or added latency"
+        return (
+            f"emulator like a loaded NSX Manager: {self.requests_per_second} requests/s and "
+            f"{self.max_in_flight} in flight per client (429 beyond), +{self.latency_ms} ms per call"
+        )
+
+
+PROFILES = (Profile(""), Profile("_nsx", requests_per_second=100, max_in_flight=40, latency_ms=30))
+"""Real NSX: 100 requests/s and 40 in flight per client by default (ref §3.3)."""
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+class Run:
+    """One profile's sequence of steps against one emulator and one stack."""
+
+    def __init__(self, emu: Emulator, stack: auto.Stack, suffix: str) -> None:
+        self.emu, self.stack, self.suffix = emu, stack, suffix
+        self.problems: list[str] = []
+
+    def step(self, name: str, action: Callable[[], T], *, calls: bool = False) -> T:
+        """Time ``action`` (and count its API calls when ``calls``), print its figures."""
+        note(f"{name}{self.suffix}: {load_average()}")
+        self.emu.reset_counters()
+        result, seconds = timed(action)
+        if calls:
+            count, routes = self.emu.api_calls()
+            note(f"{name}{self.suffix} calls: {top_routes(routes)}")
+            emit(f"{name}_api_calls{self.suffix}", count, "calls")
+        emit(f"{name}_s{self.suffix}", seconds, "s")
+        return result
+
+    def expect(self, what: str, got: Mapping[str, int], want: Mapping[str, int]) -> None:
+        note(f"{what}: {got or 'no changes'}")
+        if dict(got) != dict(want):
+            self.problems.append(f"{what}{self.suffix}: {got}, expected {want or 'no changes'}")
+
+
+def run_profile(scale: str, profile: Profile, *, keep: bool) -> list[str]:
+    """Every figure of one profile, from an empty emulator to a destroyed estate."""
     groups, policies, rules = SCALES[scale]
     with scratch(keep) as workdir:
         emu = Emulator.start(workdir)
         try:
-            note(f"scale {scale}: {groups} groups, {policies} policies x {rules} rules")
-            note(f"emulator over plain HTTP (no TLS) at {emu.base_url}; up with parallel={PARALLEL}")
-            if skip_checkpoints:
-                note("PULUMI_SKIP_CHECKPOINTS=true: state saved once per operation, not per step")
-            stack = make_stack(workdir, skip_checkpoints=skip_checkpoints)
+            profile.apply(emu)
+            note(f"{profile.describe()}; up with parallel={PARALLEL}")
+            stack = make_stack(workdir)
             configure(stack, emu, groups, policies, rules)
-            emit("scale_objects", groups + policies + policies * rules, "objects")
-
-            emu.reset_counters()
-            up, up_s = timed(lambda: stack.up(color="never", parallel=PARALLEL))
-            up_calls, up_routes = emu.api_calls()
-            note(f"up: {changed(up.summary.resource_changes)}; calls: {top_routes(up_routes)}")
-            emit("up_empty_api_calls", up_calls, "calls")
-            emit("up_empty_s", up_s, "s")
-
-            noop, noop_s = timed(lambda: stack.preview(color="never"))
-            note(f"no-op preview: changes {changed(noop.change_summary) or 'none'}")
-            emit("noop_preview_s", noop_s, "s")
-
-            emu.reset_counters()
-            refresh, refresh_s = timed(lambda: stack.preview(color="never", refresh=True))
-            refresh_calls, refresh_routes = emu.api_calls()
-            note(f"preview --refresh: changes {changed(refresh.change_summary) or 'none'}")
-            note(f"refresh calls: {top_routes(refresh_routes)} (target <= {REFRESH_CALL_TARGET})")
-            emit("refresh_api_calls", refresh_calls, "calls")
-            emit("refresh_s", refresh_s, "s")
-            problems = [
-                f"no-op preview plans {changed(noop.change_summary)}" if changed(noop.change_summary) else "",
-                f"refresh plans {changed(refresh.change_summary)}" if changed(refresh.change_summary) else "",
-                f"refresh made {refresh_calls} calls" if refresh_calls > REFRESH_CALL_TARGET else "",
-            ]
-            for problem in filter(None, problems):
-                note(f"FAIL: {problem}")
-            return 1 if any(problems) else 0
+            bench = Run(emu, stack, profile.suffix)
+            up = bench.step("up_empty", lambda: stack.up(color="never", parallel=PARALLEL), calls=True)
+            bench.expect("up from empty", changed(up.summary.resource_changes), {"create": 3})
+            noop = bench.step("noop_preview", lambda: stack.preview(color="never"))
+            bench.expect("no-op preview", changed(noop.change_summary), {})
+            refresh = bench.step("refresh", lambda: stack.preview(color="never", refresh=True), calls=True)
+            bench.expect("preview --refresh", changed(refresh.change_summary), {})
+            stack.set_config("changedPort", auto.ConfigValue("65000"))
+            one = bench.step("one_rule_up", lambda: stack.up(color="never", parallel=PARALLEL), calls=True)
+            bench.expect("one-rule up", changed(one.summary.resource_changes), {"update": 1})
+            gone = bench.step("destroy", lambda: stack.destroy(color="never", parallel=PARALLEL))
+            bench.expect("destroy", changed(gone.summary.resource_changes), {"delete": 3})
+            return bench.problems
         finally:
             emu.stop()
+
+
+def run(scale: str, *, keep: bool = False, profiles: tuple[Profile, ...] = PROFILES) -> int:
+    groups, policies, rules = SCALES[scale]
+    note(f"scale {scale}: {groups} groups, {policies} policies x {rules} rules; emulator over plain HTTP")
+    emit("scale_objects", groups + policies + policies * rules, "objects")
+    problems = [problem for profile in profiles for problem in run_profile(scale, profile, keep=keep)]
+    for problem in problems:
+        note(f"FAIL: {problem}")
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m zerotrust.providers.bench", description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (state, logs)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folders (state, logs)")
     parser.add_argument(
-        "--skip-checkpoints", action="store_true", help="diagnosis: engine saves state once, not per step"
+        "--profile", choices=[p.suffix.strip("_") or "plain" for p in PROFILES], help="only this emulator profile"
     )
     args = parser.parse_args(argv)
-    return run(args.scale, keep=args.keep, skip_checkpoints=args.skip_checkpoints)
+    chosen = tuple(p for p in PROFILES if args.profile in (None, p.suffix.strip("_") or "plain"))
+    return run(args.scale, keep=args.keep, profiles=chosen)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ Sized by stack config: ``groups`` (N tag-based groups), ``policies`` (M security
 and ``rulesPerPolicy`` (R rules each). Full scale is 2,000 / 1,000 / 10 (10,000 rules).
 ``nsx`` (host, username, caFile) and the secret ``nsxPassword`` point it at NSX.
 
-The shape is meant to look like a real estate, not a best case for the provider: groups
-match VM tags (some on two tags), every rule references 1-3 source and 1-3 destination
-groups through the groups' ``path`` outputs (so the engine orders policies after their
-groups and a preview sees them as unknown until the groups exist), and about a third of the
-rules carry inline L4 service entries instead of a predefined service. Choices come from a
-seeded RNG, so every run declares exactly the same objects and a second run is a no-op.
+The estate is declared the way the stack program declares it: one ``PolicySet`` holding
+every group and policy (docs/scale.md). The shape is meant to look like a real estate, not
+a best case: groups match VM tags (some on two tags), every rule references 1-3 source and
+1-3 destination groups by path, and about a third of the rules carry inline L4 service
+entries instead of a predefined service. Choices come from a seeded RNG, so every run
+declares exactly the same objects and a second run is a no-op. ``changedPort`` (stack
+config) rewrites the first port of the first L4 rule: the one-rule change of the bench.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import pulumi
 
-from zerotrust.resources import Group, NsxProvider, SecurityPolicy
+from zerotrust.resources import NsxProvider, PolicySet
 
 SEED = 4
 """Fixed: the same config always declares the same objects (a re-run must be a no-op)."""
@@ -50,7 +51,11 @@ def tag_condition(scope: str, value: str) -> dict[str, Any]:
     }
 
 
-def bench_group(i: int) -> Group:
+def group_path(i: int) -> str:
+    return f"/infra/domains/default/groups/bench-g{i}"
+
+
+def bench_group(i: int) -> dict[str, Any]:
     """Every fourth group matches two tags (app AND tier); the others one workload tag."""
     app, tier = APPS[i % len(APPS)], TIERS[(i // len(APPS)) % len(TIERS)]
     if i % 4 == 0:
@@ -61,18 +66,12 @@ def bench_group(i: int) -> Group:
         ]
     else:
         expression = [tag_condition("workload", f"w{i}")]
-    return Group(
-        f"g{i}",
-        nsx_id=f"bench-g{i}",
-        display_name=f"bench {app} {tier} {i}",
-        expression=expression,
-        opts=opts,
-    )
+    return {"display_name": f"bench {app} {tier} {i}", "expression": expression}
 
 
-def bench_rule(p: int, r: int, groups: list[Group]) -> dict[str, Any]:
-    sources = [g.path for g in rng.sample(groups, k=min(len(groups), rng.randint(1, 3)))]
-    destinations = [g.path for g in rng.sample(groups, k=min(len(groups), rng.randint(1, 3)))]
+def bench_rule(p: int, r: int, groups: list[str]) -> dict[str, Any]:
+    sources = rng.sample(groups, k=min(len(groups), rng.randint(1, 3)))
+    destinations = rng.sample(groups, k=min(len(groups), rng.randint(1, 3)))
     rule: dict[str, Any] = {
         "id": f"r{r}",
         "display_name": f"policy {p} rule {r}",
@@ -98,23 +97,34 @@ def bench_rule(p: int, r: int, groups: list[Group]) -> dict[str, Any]:
     return rule
 
 
-def bench_policy(p: int, rules_per_policy: int, groups: list[Group]) -> SecurityPolicy:
-    return SecurityPolicy(
-        f"p{p}",
-        nsx_id=f"bench-p{p}",
-        display_name=f"bench policy {p}",
-        category="Application",
-        sequence_number=p + 1,
-        rules=[bench_rule(p, r, groups) for r in range(rules_per_policy)],
-        opts=opts,
-    )
+def bench_policy(p: int, rules_per_policy: int, groups: list[str]) -> dict[str, Any]:
+    return {
+        "display_name": f"bench policy {p}",
+        "category": "Application",
+        "sequence_number": p + 1,
+        "rules": [bench_rule(p, r, groups) for r in range(rules_per_policy)],
+    }
+
+
+def change_one_port(policies: dict[str, dict[str, Any]], port: str) -> None:
+    """The bench's one-rule change: the first port of the first rule with L4 entries."""
+    for policy in policies.values():
+        for rule in policy["rules"]:
+            if rule.get("service_entries"):
+                rule["service_entries"][0]["destination_ports"][0] = port
+                return
 
 
 n_groups = cfg.get_int("groups") or 200
 n_policies = cfg.get_int("policies") or 100
 rules_per_policy = cfg.get_int("rulesPerPolicy") or 10
 
-all_groups = [bench_group(i) for i in range(n_groups)]
-all_policies = [bench_policy(p, rules_per_policy, all_groups) for p in range(n_policies)]
+paths = [group_path(i) for i in range(n_groups)]
+groups = {f"bench-g{i}": bench_group(i) for i in range(n_groups)}
+policies = {f"bench-p{p}": bench_policy(p, rules_per_policy, paths) for p in range(n_policies)}
+changed_port = cfg.get("changedPort")
+if changed_port:
+    change_one_port(policies, changed_port)
+PolicySet("estate", groups=groups, policies=policies, opts=opts)
 
 pulumi.export("objects", n_groups + n_policies)
