@@ -59,11 +59,13 @@ STACK ?= dev
 trace: venv
 	@$(ACTIVATE) python -m zerotrust.spec.trace --stack $(STACK) --from '$(FROM)' --to '$(TO)' $(if $(PORT),--port $(PORT))
 
-# Each module prints its figures as `BENCH <name> <value> <unit>` lines (SCALE=small|full).
+# Each module prints its figures as `BENCH <name> <value> <unit>` lines (SCALE=small|full);
+# then the benchmark-sized tests: SIGKILLed up/destroy at SCALE, 100 drift edits (small).
 bench: setup
 	@$(ACTIVATE) python -m nsx_emulator.bench --scale $(SCALE)
 	@$(ACTIVATE) python -m zerotrust.providers.bench --scale $(SCALE)
 	@$(ACTIVATE) python -m zerotrust.evaluator.bench --scale $(SCALE)
+	@$(ACTIVATE) ZT_CRASH_SCALE=$(SCALE) python -m pytest -m slow tests/scale -q -s -p no:cacheprovider
 
 clean:
 	rm -rf .pulumi-state .emulator .pytest_cache .mypy_cache .ruff_cache

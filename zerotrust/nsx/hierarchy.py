@@ -149,9 +149,13 @@ def _visit(data: dict[str, Any], parent: str, objects: dict[str, NsxObject]) -> 
         rules = [inner for inner, _ in children if inner.get("resource_type") == "Rule"]
         body["rules"] = sorted(rules, key=lambda r: (r.get("sequence_number") is None, r.get("sequence_number") or 0))
     model = MODELS.get(kind, NsxObject)
-    objects[path] = model.from_live(body)
+    obj = objects[path] = model.from_live(body)
+    if isinstance(obj, SecurityPolicy):  # its rules, parsed once, also by their own path
+        for rule in obj.rules or []:
+            objects[rule.path or f"{path}/rules/{rule.id}"] = rule
     for inner, inner_parent in children:
-        _visit(inner, inner_parent, objects)
+        if not (isinstance(obj, SecurityPolicy) and inner.get("resource_type") == "Rule"):
+            _visit(inner, inner_parent, objects)
 
 
 # --- writing ------------------------------------------------------------------------

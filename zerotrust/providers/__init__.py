@@ -32,6 +32,27 @@ _ALL: list[Kind] = [
 KINDS: dict[str, Kind] = {kind.token: kind for kind in sorted(_ALL, key=lambda k: k.token)}
 
 _ANY: dict[str, Any] = {"$ref": "pulumi.json#/Any"}
+_MAP: dict[str, Any] = {"type": "object", "additionalProperties": _ANY}
+
+_OBJECT_PROPERTIES: dict[str, Any] = {
+    "inputProperties": {"nsx_id": {"type": "string"}, "domain": {"type": "string"}},
+    "properties": {"path": {"type": "string"}, "revision": {"type": "integer"}},
+    "additionalProperties": _ANY,
+}
+"""One NSX object: its location, and its wire fields as further (open) properties."""
+_SET_PROPERTIES: dict[str, Any] = {
+    "inputProperties": {
+        "domain": {"type": "string"},
+        **{key: _MAP for key in ("groups", "policies", "spans")},
+        "owners": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "properties": {
+        "domain": {"type": "string"},
+        "adopted": {"type": "array", "items": {"type": "string"}},
+        "applied": _MAP,
+    },
+}
+"""A policy set: member maps keyed by NSX id (docs/scale.md)."""
 
 SCHEMA: dict[str, Any] = {
     "name": "zerotrust",
@@ -60,9 +81,7 @@ SCHEMA: dict[str, Any] = {
     "resources": {
         token: {
             "description": (type(kind).__doc__ or token).strip().splitlines()[0],
-            "inputProperties": {"nsx_id": {"type": "string"}, "domain": {"type": "string"}},
-            "properties": {"path": {"type": "string"}, "revision": {"type": "integer"}},
-            "additionalProperties": _ANY,
+            **(_SET_PROPERTIES if token == PolicySetKind.token else _OBJECT_PROPERTIES),
         }
         for token, kind in KINDS.items()
     },

@@ -31,7 +31,7 @@ from zerotrust.models import FieldChange, NsxObject, diff, normalise
 from zerotrust.nsx._collection import Collection
 from zerotrust.nsx.errors import NotFound, PendingDelete, ResourceInUse, StaleRevision
 from zerotrust.providers._context import Context
-from zerotrust.providers._ownership import NotOwned, owner_of, with_owner, without_owner
+from zerotrust.providers._ownership import OWNER_SCOPE, NotOwned, owner_of, with_owner, without_owner
 from zerotrust.providers._values import UNKNOWN
 
 COMPUTED_OUTPUTS = ("path", "revision", "adopted")
@@ -155,6 +155,12 @@ class PolicyObjectKind:
         data = dict(fields)
         data["tags"] = without_owner(data.get("tags"))
         return self.model.from_live(data)
+
+    @staticmethod
+    def comparable_live(live: NsxObject) -> NsxObject:
+        """:meth:`comparable` of an object already parsed (no JSON round trip)."""
+        tags = [t for t in live.tags or [] if t.scope != OWNER_SCOPE]
+        return live.model_copy(update={"tags": tags or None})
 
     def check(self, inputs: dict[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
         checked = {**self.defaults, **inputs}

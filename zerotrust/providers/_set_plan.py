@@ -1,5 +1,10 @@
 """How a policy set's change becomes hierarchical PATCHes (H-API, ref §7).
 
+:class:`Plan` turns each member's live object and desired object into H-API wrappers (or
+nothing, when they already agree in normal form and ownership): a group is one wrapper; a
+policy's own change, its changed and removed rules and its spans are gathered into ONE
+wrapper, so a changed port is one ``ChildRule`` and the other rules keep their revisions.
+
 One change set is a list of :class:`Write` s, each one wrapper under the domain (a group,
 or a security policy with its rule and span changes) and the number of intent objects it
 carries. :func:`patches` packs them, in order, into PATCH bodies of at most
@@ -23,9 +28,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zerotrust.nsx.hierarchy import HAPI_MAX_OBJECTS, child_reference, domain_children
+from zerotrust.models import NsxObject, normalise
+from zerotrust.nsx.hierarchy import HAPI_MAX_OBJECTS, child, child_delete, child_reference, domain_children
+from zerotrust.providers._set_members import BY_KEY, POLICIES, POLICIES_KIND, SPANS, Key, MemberType
 
-__all__ = ["FIRST", "LAST", "REPLACE", "PolicyNode", "Write", "patches"]
+__all__ = ["FIRST", "LAST", "REPLACE", "Plan", "PolicyNode", "Write", "patches", "replaces"]
 
 REPLACE, FIRST, LAST = 0, 1, 2
 """Phases, one PATCH or more each: deletions of members NSX cannot change in place (they
@@ -83,3 +90,71 @@ def patches(writes: Iterable[Write], domain: str, limit: int = HAPI_MAX_OBJECTS)
     if current:
         bodies.append(domain_children(domain, current))
     return bodies
+
+
+def replaces(member_type: MemberType, live: NsxObject, desired: NsxObject) -> bool:
+    """A field NSX cannot change in place differs (group type, policy category, span cluster)."""
+    old, new = normalise(live), normalise(desired)
+    return any(old.get(f) != new.get(f) for f in member_type.kind.extra_replace_on)
+
+
+class Plan:
+    """Collects the writes of one change set: groups as they come, policies with their
+    rule and span changes gathered into one wrapper each."""
+
+    def __init__(self) -> None:
+        self.writes: list[Write] = []
+        self.nodes: dict[str, PolicyNode] = {}
+        self.written: set[Key] = set()
+
+    def node(self, policy_id: str) -> PolicyNode:
+        return self.nodes.setdefault(policy_id, PolicyNode(policy_id))
+
+    def delete(self, key: Key, *, phase: int | None = None) -> None:
+        kind, member_id = key
+        self.written.add(key)
+        if kind == SPANS.key:
+            policy_id, _, span_id = member_id.partition("/")
+            self.node(policy_id).add(child_delete("SecurityPolicyContainerCluster", span_id))
+        elif kind == POLICIES.key:
+            self.writes.append(Write(child_delete("SecurityPolicy", member_id), 1, FIRST if phase is None else phase))
+        else:
+            self.writes.append(Write(child_delete("Group", member_id), 1, LAST if phase is None else phase))
+
+    def upsert(self, key: Key, live: NsxObject | None, desired: NsxObject) -> None:
+        """Add the write that makes ``live`` equal ``desired``; nothing when already in sync."""
+        member_type, member_id = BY_KEY[key[0]], key[1]
+        kind = member_type.kind
+        if live is not None:
+            in_sync = normalise(kind.comparable_live(desired)) == normalise(kind.comparable_live(live))
+            if in_sync and kind.live_owner(live) == kind.live_owner(desired):
+                return
+        self.written.add(key)
+        if member_type is POLICIES:
+            self._policy(member_id, live, desired)
+            return
+        obj = desired if live is None else kind.merged(live, desired).model_copy(update={"revision": live.revision})
+        if member_type is SPANS:
+            self.node(member_id.partition("/")[0]).add(child(obj))
+        else:
+            self.writes.append(Write(child(obj), 1, FIRST))
+
+    def _policy(self, policy_id: str, live: NsxObject | None, desired: NsxObject) -> None:
+        node = self.node(policy_id)
+        if live is None:
+            node.wrapper = child(desired)
+            node.objects += 1 + len(getattr(desired, "rules", None) or [])
+            return
+        change = POLICIES_KIND.change_set(live, desired)  # type: ignore[arg-type]
+        if change is None:
+            self.written.discard((POLICIES.key, policy_id))
+        elif change["resource_type"] == "ChildResourceReference":
+            for item in change["children"]:
+                node.add(item)
+        else:
+            node.wrapper = change
+            node.objects += 1 + len(change["SecurityPolicy"].get("children", []))
+
+    def finish(self) -> list[Write]:
+        self.writes.extend(w for w in (n.write() for n in self.nodes.values()) if w is not None)
+        return sorted(self.writes, key=lambda w: w.phase)

@@ -13,7 +13,7 @@ resource references (``Configure``), so no other special objects arrive.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -53,20 +53,11 @@ def _plain(value: struct_pb2.Value, secrets: _Secrets) -> Any:  # noqa: PLR0911 
     return None
 
 
-def from_struct(struct: struct_pb2.Struct) -> tuple[dict[str, Any], frozenset[str]]:
-    """Plain JSON (unknowns as UNKNOWN, secrets unwrapped) and the top-level keys that were secret."""
-    values: dict[str, Any] = {}
-    secret: set[str] = set()
-    for key, item in struct.fields.items():
-        found = _Secrets()
-        values[key] = _plain(item, found)
-        if found.found:
-            secret.add(key)
-    return values, frozenset(secret)
+class Decoded(Mapping[str, Any]):
+    """A Struct as plain JSON, decoded key by key on first use, remembering wire forms.
 
-
-class Decoded:
-    """A Struct decoded to plain JSON that remembers the wire form of its containers.
+    Lazy because the previous state of a policy set is two 4 MB maps (inputs, and the
+    outputs' ``applied``) of which an operation often reads one or none.
 
     An answer often passes values through (outputs that repeat inputs, a refresh that finds
     most members unchanged): :func:`to_struct` copies the wire form of any map or list that
@@ -75,17 +66,43 @@ class Decoded:
     """
 
     def __init__(self, struct: struct_pb2.Struct) -> None:
-        self.values, self.secrets = from_struct(struct)
+        self._struct = struct
+        self._values: dict[str, Any] = {}
+        self._secret: set[str] = set()
         self._wire: dict[int, struct_pb2.Value] = {}
-        for key, value in self.values.items():
-            if key in self.secrets or not isinstance(value, dict | list):
-                continue
-            wire = struct.fields[key]
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._values:
+            return self._values[key]
+        if key not in self._struct.fields:
+            raise KeyError(key)
+        wire = self._struct.fields[key]
+        found = _Secrets()
+        value = self._values[key] = _plain(wire, found)
+        if found.found:
+            self._secret.add(key)
+        elif isinstance(value, dict | list):
             self._wire[id(value)] = wire
             if isinstance(value, dict):
                 for name, item in value.items():
                     if isinstance(item, dict | list):
                         self._wire[id(item)] = wire.struct_value.fields[name]
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._struct.fields)
+
+    def __len__(self) -> int:
+        return len(self._struct.fields)
+
+    def plain(self) -> dict[str, Any]:
+        """Every key decoded, as a dict."""
+        return {key: self[key] for key in self}
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """Top-level keys that are (or hold) a secret, among the ones decoded so far."""
+        return frozenset(self._secret)
 
     def wire_of(self, value: Any) -> struct_pb2.Value | None:
         return self._wire.get(id(value)) if isinstance(value, dict | list) else None

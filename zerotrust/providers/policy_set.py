@@ -43,79 +43,33 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-from zerotrust.models import FieldChange, Group, NsxObject, SecurityPolicy, SecurityPolicyContainerCluster, normalise
-from zerotrust.models.policy_set import member_label
+from zerotrust.models import FieldChange, NsxObject, normalise
 from zerotrust.nsx.errors import NotFound, StaleRevision
-from zerotrust.nsx.hierarchy import HAPI_MAX_OBJECTS, PolicyIndex, child, child_delete
+from zerotrust.nsx.hierarchy import HAPI_MAX_OBJECTS, PolicyIndex
 from zerotrust.providers._context import Context
 from zerotrust.providers._kind import COMPUTED_OUTPUTS, Location, PolicyObjectKind
 from zerotrust.providers._ownership import NotOwned
-from zerotrust.providers._set_plan import FIRST, LAST, REPLACE, PolicyNode, Write, patches
-from zerotrust.providers.cluster_span import ContainerClusterSpanKind
-from zerotrust.providers.group import GroupKind
-from zerotrust.providers.security_policy import SecurityPolicyKind
+from zerotrust.providers._set_members import (
+    APPLIED_KEYS,
+    BY_KEY,
+    BY_MODEL,
+    MEMBER_TYPES,
+    POLICIES,
+    SPANS,
+    Key,
+    MemberType,
+    label,
+    parse_label,
+)
+from zerotrust.providers._set_plan import REPLACE, Plan, Write, patches, replaces
 
 APPLY_ATTEMPTS = 3
 """Plan-and-write rounds when NSX answers 412 (someone changed a member meanwhile)."""
 TARGETED_READS = 16
 """Up to this many changed members are read one GET each; more, one read of the domain."""
-
-
-@dataclass(frozen=True)
-class MemberType:
-    """One NSX type inside a set: its input map and the per-object kind that knows its shape."""
-
-    key: str
-    kind: PolicyObjectKind
-
-    def location(self, domain: str, member_id: str) -> Location:
-        if isinstance(self.kind, ContainerClusterSpanKind):
-            policy_id, _, span_id = member_id.partition("/")
-            return Location(domain=domain, nsx_id=span_id, parent_id=policy_id)
-        return Location(domain=domain, nsx_id=member_id)
-
-    def member_id(self, loc: Location) -> str:
-        return f"{loc.parent_id}/{loc.nsx_id}" if loc.parent_id else loc.nsx_id
-
-    def inputs(self, domain: str, member_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """The per-object kind's inputs for this member (its fields plus its location)."""
-        return {**fields, **self.kind.location_inputs(self.location(domain, member_id))}
-
-    def path(self, domain: str, member_id: str) -> str:
-        return self.kind.collection_path(self.location(domain, member_id))
-
-
-POLICIES_KIND = SecurityPolicyKind()
-GROUPS = MemberType("groups", GroupKind())
-POLICIES = MemberType("policies", POLICIES_KIND)
-SPANS = MemberType("spans", ContainerClusterSpanKind())
-MEMBER_TYPES: tuple[MemberType, ...] = (GROUPS, POLICIES, SPANS)
-APPLIED_KEYS = (*(t.key for t in (GROUPS, POLICIES, SPANS)), "owners")
-"""What ``applied`` repeats of the inputs."""
-"""In write order: groups before the policies whose rules name them, spans inside policies."""
-_BY_KEY = {t.key: t for t in MEMBER_TYPES}
-_BY_MODEL: Mapping[type[NsxObject], MemberType] = {
-    Group: GROUPS,
-    SecurityPolicy: POLICIES,
-    SecurityPolicyContainerCluster: SPANS,
-}
-
-Key = tuple[str, str]
-"""(member type key, member id), e.g. ``("policies", "shop-orders")``."""
-
-
-def label(key: Key) -> str:
-    """``policies/shop-orders``: how ``owners`` and ``adopted`` name a member."""
-    return member_label(*key)
-
-
-def _parse_label(text: str) -> Key | None:
-    kind, _, member_id = text.partition("/")
-    return (kind, member_id) if kind in _BY_KEY and member_id else None
 
 
 def _strip_revisions(value: Any) -> Any:
@@ -148,7 +102,7 @@ class PolicySetKind:
         return {(t.key, member_id) for t in MEMBER_TYPES for member_id in self.members(values, t)}
 
     def fields(self, values: Mapping[str, Any], key: Key) -> Mapping[str, Any] | None:
-        found = self.members(values, _BY_KEY[key[0]]).get(key[1])
+        found = self.members(values, BY_KEY[key[0]]).get(key[1])
         return found if isinstance(found, Mapping) else None
 
     def check(self, inputs: dict[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -214,7 +168,7 @@ class PolicySetKind:
             return [FieldChange(prefix, "added", None, new)]
         if new is None:
             return [FieldChange(prefix, "removed", old, None)]
-        member_type = _BY_KEY[key[0]]
+        member_type = BY_KEY[key[0]]
         found = member_type.kind.changes(
             member_type.inputs(domain, key[1], old), member_type.inputs(domain, key[1], new)
         )
@@ -255,7 +209,7 @@ class PolicySetKind:
         members: dict[str, dict[str, Any]] = {t.key: {} for t in MEMBER_TYPES}
         untagged: list[str] = []
         for key in sorted(keys):
-            member_type = _BY_KEY[key[0]]
+            member_type = BY_KEY[key[0]]
             live = index.get(member_type.path(domain, key[1]))
             if live is None:
                 continue
@@ -264,21 +218,31 @@ class PolicySetKind:
                 raise NotOwned(member_type.path(domain, key[1]), owner, ctx.owner, "import")
             if owner is None:
                 untagged.append(label(key))
-            loc = member_type.location(domain, key[1])
-            fields = self.member_fields(member_type, loc, live)
             known = self.fields(olds, key) if olds else None
-            # Unchanged in NSX's terms: keep the inputs as the program wrote them, so an
-            # unchanged estate refreshes to identical inputs (the engine's cheap path).
-            unchanged = known is not None and not self.member_changes(key, domain, known, fields)
-            members[member_type.key][key[1]] = known if unchanged else fields
+            if known is not None and self._holds(member_type, domain, key[1], known, live):
+                # Unchanged in NSX's terms: keep the inputs as the program wrote them, so an
+                # unchanged estate refreshes to identical inputs (the engine's cheap path).
+                members[member_type.key][key[1]] = known
+                continue
+            loc = member_type.location(domain, key[1])
+            members[member_type.key][key[1]] = self.member_fields(member_type, loc, live)
         previously = set(olds.get("adopted") or []) if olds else set(untagged)
-        owners = {k: v for k, v in (olds or {}).get("owners", {}).items() if _parse_label(k) in keys}
+        owners = {k: v for k, v in (olds or {}).get("owners", {}).items() if parse_label(k) in keys}
         inputs = {"domain": domain, **members, "owners": owners}
         applied = olds.get("applied") if olds else None
         return self.outputs(inputs, adopted=previously & set(untagged), applied=applied), inputs
 
+    @staticmethod
+    def _holds(
+        member_type: MemberType, domain: str, member_id: str, fields: Mapping[str, Any], live: NsxObject
+    ) -> bool:
+        """Whether ``live`` is ``fields`` in normal form (the ownership tag aside)."""
+        kind = member_type.kind
+        wanted = kind.comparable(kind.body(member_type.inputs(domain, member_id, fields)))
+        return normalise(wanted) == normalise(kind.comparable_live(live))
+
     def _index_members(self, domain: str, index: PolicyIndex) -> Iterable[tuple[Key, NsxObject]]:
-        for model, member_type in _BY_MODEL.items():
+        for model, member_type in BY_MODEL.items():
             for path, live in index.of_type(model).items():
                 loc = member_type.kind.location_of(path)
                 if loc.domain == domain:
@@ -289,10 +253,10 @@ class PolicySetKind:
         delete) or many members, else one GET each (a few changed members)."""
         if whole or len(keys) > TARGETED_READS:
             index = await ctx.snapshots.domain(domain)
-            return {key: index.get(_BY_KEY[key[0]].path(domain, key[1])) for key in keys}
+            return {key: index.get(BY_KEY[key[0]].path(domain, key[1])) for key in keys}
 
         async def one(key: Key) -> NsxObject | None:
-            member_type = _BY_KEY[key[0]]
+            member_type = BY_KEY[key[0]]
             loc = member_type.location(domain, key[1])
             try:
                 found: NsxObject = await member_type.kind.collection(ctx, loc).get(loc.nsx_id)
@@ -313,7 +277,7 @@ class PolicySetKind:
         self, ctx: Context, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> dict[str, Any]:
         domain = str(news["domain"])
-        adopted = {key for key in map(_parse_label, olds.get("adopted") or []) if key is not None}
+        adopted = {key for key in map(parse_label, olds.get("adopted") or []) if key is not None}
         changed = {
             key
             for key in self.keys(olds) | self.keys(news)
@@ -325,7 +289,7 @@ class PolicySetKind:
 
     async def delete(self, ctx: Context, resource_id: str, olds: Mapping[str, Any]) -> None:
         domain = str(olds.get("domain") or parse_id(resource_id)[0])
-        adopted = {key for key in map(_parse_label, olds.get("adopted") or []) if key is not None}
+        adopted = {key for key in map(parse_label, olds.get("adopted") or []) if key is not None}
         await self._apply(ctx, {"domain": domain}, self.keys(olds), adopted=adopted, whole=True)
 
     async def _apply(
@@ -363,7 +327,7 @@ class PolicySetKind:
                 continue
             owner = PolicyObjectKind.live_owner(obj)
             if owner != ctx.owner and not (key in adopted and owner is None):
-                refused.append((_BY_KEY[key[0]].path(domain, key[1]), owner))
+                refused.append((BY_KEY[key[0]].path(domain, key[1]), owner))
         if refused:
             path, owner = refused[0]
             raise NotOwned(path, owner, ctx.owner, "change", others=len(refused) - 1)
@@ -372,90 +336,22 @@ class PolicySetKind:
         self, ctx: Context, domain: str, news: Mapping[str, Any], live: Mapping[Key, NsxObject | None]
     ) -> tuple[list[Write], set[Key]]:
         """The H-API writes that turn the ``live`` members into ``news`` (and which they touch)."""
-        plan = _Plan()
+        plan = Plan()
         gone = {k[1] for k, obj in live.items() if k[0] == POLICIES.key and obj and self.fields(news, k) is None}
         order = [t.key for t in MEMBER_TYPES]
         for key in sorted(live, key=lambda k: (order.index(k[0]), k[1])):
-            member_type, current, fields = _BY_KEY[key[0]], live[key], self.fields(news, key)
+            member_type, current, fields = BY_KEY[key[0]], live[key], self.fields(news, key)
             if fields is None:
                 in_deleted_policy = member_type is SPANS and key[1].partition("/")[0] in gone
                 if current is not None and not in_deleted_policy:
                     plan.delete(key)
                 continue
             desired = member_type.kind.desired(member_type.inputs(domain, key[1], fields), ctx.owner)
-            if current is not None and _replaces(member_type, current, desired):
+            if current is not None and replaces(member_type, current, desired):
                 plan.delete(key, phase=REPLACE)  # its own PATCH, before the one that creates it anew
                 current = None
             plan.upsert(key, current, desired)
         return plan.finish(), plan.written
-
-
-def _replaces(member_type: MemberType, live: NsxObject, desired: NsxObject) -> bool:
-    """A field NSX cannot change in place differs (group type, policy category, span cluster)."""
-    old, new = normalise(live), normalise(desired)
-    return any(old.get(f) != new.get(f) for f in member_type.kind.extra_replace_on)
-
-
-class _Plan:
-    """Collects the writes of one change set: groups as they come, policies with their
-    rule and span changes gathered into one wrapper each."""
-
-    def __init__(self) -> None:
-        self.writes: list[Write] = []
-        self.nodes: dict[str, PolicyNode] = {}
-        self.written: set[Key] = set()
-
-    def node(self, policy_id: str) -> PolicyNode:
-        return self.nodes.setdefault(policy_id, PolicyNode(policy_id))
-
-    def delete(self, key: Key, *, phase: int | None = None) -> None:
-        kind, member_id = key
-        self.written.add(key)
-        if kind == SPANS.key:
-            policy_id, _, span_id = member_id.partition("/")
-            self.node(policy_id).add(child_delete("SecurityPolicyContainerCluster", span_id))
-        elif kind == POLICIES.key:
-            self.writes.append(Write(child_delete("SecurityPolicy", member_id), 1, FIRST if phase is None else phase))
-        else:
-            self.writes.append(Write(child_delete("Group", member_id), 1, LAST if phase is None else phase))
-
-    def upsert(self, key: Key, live: NsxObject | None, desired: NsxObject) -> None:
-        """Add the write that makes ``live`` equal ``desired``; nothing when already in sync."""
-        member_type, member_id = _BY_KEY[key[0]], key[1]
-        kind = member_type.kind
-        if live is not None:
-            in_sync = normalise(kind.comparable(desired.to_wire())) == normalise(kind.comparable(live.to_wire()))
-            if in_sync and kind.live_owner(live) == kind.live_owner(desired):
-                return
-        self.written.add(key)
-        if member_type is POLICIES:
-            self._policy(member_id, live, desired)
-            return
-        obj = desired if live is None else kind.merged(live, desired).model_copy(update={"revision": live.revision})
-        if member_type is SPANS:
-            self.node(member_id.partition("/")[0]).add(child(obj))
-        else:
-            self.writes.append(Write(child(obj), 1, FIRST))
-
-    def _policy(self, policy_id: str, live: NsxObject | None, desired: NsxObject) -> None:
-        node = self.node(policy_id)
-        if live is None:
-            node.wrapper = child(desired)
-            node.objects += 1 + len(getattr(desired, "rules", None) or [])
-            return
-        change = POLICIES_KIND.change_set(live, desired)  # type: ignore[arg-type]
-        if change is None:
-            self.written.discard((POLICIES.key, policy_id))
-        elif change["resource_type"] == "ChildResourceReference":
-            for item in change["children"]:
-                node.add(item)
-        else:
-            node.wrapper = change
-            node.objects += 1 + len(change["SecurityPolicy"].get("children", []))
-
-    def finish(self) -> list[Write]:
-        self.writes.extend(w for w in (n.write() for n in self.nodes.values()) if w is not None)
-        return sorted(self.writes, key=lambda w: w.phase)
 
 
 def parse_id(resource_id: str) -> tuple[str, set[Key] | None]:
@@ -475,10 +371,10 @@ def parse_id(resource_id: str) -> tuple[str, set[Key] | None]:
         return segments[2], None
     listed: set[Key] = set()
     for kind, values in parse_qs(parts.query).items():
-        if kind not in _BY_KEY:
+        if kind not in BY_KEY:
             raise ValueError(
                 f"{PolicySetKind.token} id {resource_id!r}: unknown member type {kind!r}. "
-                f"Fix: use {', '.join(sorted(_BY_KEY))}."
+                f"Fix: use {', '.join(sorted(BY_KEY))}."
             )
         listed |= {(kind, member_id) for value in values for member_id in value.split(",") if member_id}
     return segments[2], listed

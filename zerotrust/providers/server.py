@@ -21,7 +21,7 @@ Configuration, functions and schema (small messages) stay on the SDK's servicer.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from google.protobuf import empty_pb2
@@ -60,9 +60,20 @@ def _with_traceback(
     return wrapper
 
 
-def _previous(inputs: Decoded, outputs: Decoded) -> dict[str, Any]:
-    """The previous state a kind reasons about: outputs overlaid with inputs."""
-    return {**outputs.values, **inputs.values}
+class _Previous(Mapping[str, Any]):
+    """The previous state a kind reasons about: outputs overlaid with inputs, decoded lazily."""
+
+    def __init__(self, inputs: Decoded, outputs: Decoded) -> None:
+        self._inputs, self._outputs = inputs, outputs
+
+    def __getitem__(self, key: str) -> Any:
+        return self._inputs[key] if key in self._inputs else self._outputs[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(set(self._inputs) | set(self._outputs))
+
+    def __len__(self) -> int:
+        return len(set(self._inputs) | set(self._outputs))
 
 
 class NsxServicer(ProviderServicer):
@@ -77,7 +88,7 @@ class NsxServicer(ProviderServicer):
         if request.olds.fields and request.news == request.olds:
             return proto.CheckResponse(inputs=request.news)
         news = Decoded(request.news)
-        checked, failures = await self._nsx.check_inputs(request.urn, Decoded(request.olds).values, news.values)
+        checked, failures = await self._nsx.check_inputs(request.urn, Decoded(request.olds), news.plain())
         return proto.CheckResponse(
             inputs=to_struct(checked, news.secrets, reuse=(news,)),
             failures=[proto.CheckFailure(property=f.property, reason=f.reason) for f in failures],
@@ -87,8 +98,8 @@ class NsxServicer(ProviderServicer):
     async def Diff(self, request: proto.DiffRequest, context: Any) -> proto.DiffResponse:  # noqa: N802
         if request.old_inputs.fields and request.news == request.old_inputs:
             return proto.DiffResponse(changes=proto.DiffResponse.DIFF_NONE, hasDetailedDiff=True)
-        olds = _previous(Decoded(request.old_inputs), Decoded(request.olds))
-        found = await self._nsx.diff_state(request.urn, olds, Decoded(request.news).values)
+        olds = _Previous(Decoded(request.old_inputs), Decoded(request.olds))
+        found = await self._nsx.diff_state(request.urn, olds, Decoded(request.news).plain())
         return proto.DiffResponse(
             replaces=found.replaces or [],
             deleteBeforeReplace=bool(found.delete_before_replace),
@@ -104,13 +115,13 @@ class NsxServicer(ProviderServicer):
     @_with_traceback
     async def Create(self, request: proto.CreateRequest, context: Any) -> proto.CreateResponse:  # noqa: N802
         inputs = Decoded(request.properties)
-        resource_id, outputs = await self._nsx.create_resource(request.urn, inputs.values, preview=request.preview)
+        resource_id, outputs = await self._nsx.create_resource(request.urn, inputs.plain(), preview=request.preview)
         return proto.CreateResponse(id=resource_id, properties=to_struct(outputs, inputs.secrets, reuse=(inputs,)))
 
     @_with_traceback
     async def Read(self, request: proto.ReadRequest, context: Any) -> proto.ReadResponse:  # noqa: N802
         old_inputs, old_outputs = Decoded(request.inputs), Decoded(request.properties)
-        olds = _previous(old_inputs, old_outputs)
+        olds = _Previous(old_inputs, old_outputs)
         found = await self._nsx.read_resource(request.urn, request.id, olds or None)
         if found is None:
             return proto.ReadResponse(id="")
@@ -125,13 +136,13 @@ class NsxServicer(ProviderServicer):
 
     @_with_traceback
     async def Update(self, request: proto.UpdateRequest, context: Any) -> proto.UpdateResponse:  # noqa: N802
-        olds = _previous(Decoded(request.old_inputs), Decoded(request.olds))
+        olds = _Previous(Decoded(request.old_inputs), Decoded(request.olds))
         news = Decoded(request.news)
-        outputs = await self._nsx.update_resource(request.urn, request.id, olds, news.values, preview=request.preview)
+        outputs = await self._nsx.update_resource(request.urn, request.id, olds, news.plain(), preview=request.preview)
         return proto.UpdateResponse(properties=to_struct(outputs, news.secrets, reuse=(news,)))
 
     @_with_traceback
     async def Delete(self, request: proto.DeleteRequest, context: Any) -> empty_pb2.Empty:  # noqa: N802
-        olds = _previous(Decoded(request.old_inputs), Decoded(request.properties))
+        olds = _Previous(Decoded(request.old_inputs), Decoded(request.properties))
         await self._nsx.delete_resource(request.urn, request.id, olds)
         return empty_pb2.Empty()
