@@ -1,9 +1,11 @@
-"""Between the engine's PropertyValues and plain JSON, keeping track of secrets.
+"""Plain JSON with unknowns, and the SDK's PropertyValues (provider config and functions).
 
 The provider reasons about NSX objects as plain JSON (what the models validate and the client
-sends). The engine speaks PropertyValue trees in which any node may be secret or unknown
-(computed, during preview). Numbers arrive as floats; NSX wants integers where the value is
-integral (sequence numbers, ports), so whole floats become ints on the way in.
+sends). During preview any value may be unknown (computed by another resource): UNKNOWN
+stands for it, and :func:`with_placeholders` lets validation run around it. Numbers arrive
+as floats; NSX wants integers where the value is integral (sequence numbers, ports), so whole
+floats become ints on the way in. Resource calls decode the wire form themselves
+(``_wire.py``); configuration and functions come as PropertyValues (below).
 """
 
 from __future__ import annotations
@@ -68,11 +70,6 @@ def with_placeholders(value: Any) -> Any:
     if isinstance(value, list):
         return [with_placeholders(v) for v in value]
     return value
-
-
-def secret_keys(values: Mapping[str, PropertyValue]) -> frozenset[str]:
-    """Top-level keys whose value is (or contains) a secret: they stay secret in outputs."""
-    return frozenset(k for k, v in values.items() if v.contains_secret())
 
 
 def to_property(value: Any, *, secret: bool = False) -> PropertyValue:

@@ -5,11 +5,13 @@ Why a provider plugin and not a dynamic provider: docs/provider-mechanism.md.
 * ``configure`` builds one async NSX client per provider instance from its config
   (``host``, ``username``, ``password`` as a Pulumi secret, ``caFile`` or ``insecure``,
   ``auth``). TLS is verified unless ``insecure`` is set explicitly.
-* ``check`` validates inputs with the models before any API call; a failure names the
-  object, the field and the fix.
-* ``diff`` compares normal forms (models) and reports a detailed, per-field diff.
-* ``create``/``update`` are called in preview too (``supports_preview``): then they only
-  plan; they never write.
+* ``check_inputs`` validates inputs with the models before any API call; a failure names
+  the object, the field and the fix.
+* ``diff_state`` compares normal forms (models) and reports a detailed, per-field diff.
+* ``create_resource``/``update_resource`` are called in preview too (``supports_preview``):
+  then they only plan; they never write.
+* Resource calls take and return plain JSON; ``server.py`` turns the engine's wire form
+  into it and back (configuration and functions use the SDK's framework directly).
 * Errors a user can act on (bad input, NSX refusing a change, an object this stack does not
   own) are raised as :class:`UserError`; the plugin shows them without a Python traceback.
 """
@@ -163,7 +165,7 @@ class NsxProvider(Provider):
         return checked, []
 
     async def diff_state(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResponse:
-        """``olds`` are the old outputs (as NSX had them at the last refresh or write)."""
+        """``olds``: the previous state (old outputs overlaid with old inputs, see server.py)."""
         kind = self._kind(urn)
         replaces = sorted(k for k in kind.replace_on if olds.get(k) != news.get(k) and k in news)
         if has_unknowns(news):
