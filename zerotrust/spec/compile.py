@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zerotrust.models import Group, SecurityPolicy
-from zerotrust.spec._source import SpecError, where
+from zerotrust.spec._source import Source, SpecError, where
 from zerotrust.spec.loader import StackSpec
 from zerotrust.spec.schema import GroupSpec, NamespaceSelector, PodSelector, RuleSpec, SectionSpec, TagSpec, VmSelector
 
@@ -221,6 +221,7 @@ class _Compiler:
         name: str | None = None,
         display_name: str | None = None,
         tags: list[TagSpec] | None = None,
+        where_: str | None = None,
     ) -> None:
         body: dict[str, Any] = {
             "resource_type": "Group",
@@ -234,25 +235,33 @@ class _Compiler:
             body["tags"] = [t.model_dump() for t in tags]
         if antrea:
             body["group_type"] = ["ANTREA"]
-        self._add_body(nsx_id, owner, body, cluster=cluster, name=name)
+        self._add_body(nsx_id, owner, body, cluster=cluster, name=name, where_=where_)
 
     def _add_body(
-        self, nsx_id: str, owner: str, body: dict[str, Any], *, cluster: str | None = None, name: str | None = None
+        self,
+        nsx_id: str,
+        owner: str,
+        body: dict[str, Any],
+        *,
+        cluster: str | None = None,
+        name: str | None = None,
+        where_: str | None = None,
     ) -> None:
+        at = where_ or f"group {nsx_id}"
         if nsx_id in self.state.groups:
             self.problems.append(
-                f"group {nsx_id}: the NSX id is used twice ({self.state.groups[nsx_id].owner} and {owner}). "
+                f"{at}: the NSX id {nsx_id!r} is used twice ({self.state.groups[nsx_id].owner} and {owner}). "
                 "Fix: give one of them another name or id."
             )
             return
         try:
             group = Group.model_validate(body)
         except ValueError as error:
-            self.problems.append(f"group {nsx_id}: {error}")
+            self.problems.append(f"{at}: {error}")
             return
         self.state.groups[nsx_id] = DesiredGroup(nsx_id, owner, group, cluster, name or nsx_id)
 
-    def _add_verbatim(self, nsx_id: str, owner: str, spec: GroupSpec) -> None:
+    def _add_verbatim(self, nsx_id: str, owner: str, spec: GroupSpec, where_: str) -> None:
         """An adopted group kept as NSX has it (``nsx:``), with the spec's identity."""
         body: dict[str, Any] = {**(spec.nsx or {}), "resource_type": "Group", "id": nsx_id}
         body.setdefault("display_name", nsx_id)
@@ -260,15 +269,18 @@ class _Compiler:
             body["display_name"] = spec.display_name
         if spec.description:
             body["description"] = spec.description
-        self._add_body(nsx_id, owner, body)
+        self._add_body(nsx_id, owner, body, where_=where_)
 
-    def groups(self, scope: str, owner: str, groups: dict[str, GroupSpec], prefix: str, app: Any) -> _Names:
+    def groups(
+        self, scope: str, owner: str, groups: dict[str, GroupSpec], prefix: str, app: Any, *, source: Source
+    ) -> _Names:
         names = self.names.setdefault(scope, _Names())
         ids = {name: spec.id or f"{prefix}{name}" for name, spec in groups.items()}
         for name, spec in groups.items():
             nsx_id = ids[name]
+            where_ = where(source, ("groups", name))
             if spec.verbatim:
-                self._add_verbatim(nsx_id, owner, spec)
+                self._add_verbatim(nsx_id, owner, spec, where_)
                 names.vm_side[name] = nsx_id
                 continue
             if spec.has_vm_side:
@@ -285,6 +297,7 @@ class _Compiler:
                     name=nsx_id,
                     display_name=spec.display_name,
                     tags=spec.tags,
+                    where_=where_,
                 )
                 names.vm_side[name] = nsx_id
             if spec.has_pods:
@@ -304,6 +317,7 @@ class _Compiler:
                     cluster=cluster,
                     name=nsx_id,
                     display_name=None if spec.has_vm_side else spec.display_name,
+                    where_=where_,
                 )
                 names.pod_side[name] = (pod_id, cluster)
         return names
@@ -487,9 +501,11 @@ def compile_stack(stack: StackSpec) -> DesiredState:
     compiler = _Compiler(stack)
     env = stack.environment
     compiler.state.apps = sorted(stack.apps)
-    compiler.groups(ADMINS, ADMINS, env.groups, "", None)
+    compiler.groups(ADMINS, ADMINS, env.groups, "", None, source=stack.env_source)
     for app_name, loaded in sorted(stack.apps.items()):
-        names = compiler.groups(f"app:{app_name}", f"app:{app_name}", loaded.spec.groups, f"{app_name}-", loaded.spec)
+        names = compiler.groups(
+            f"app:{app_name}", f"app:{app_name}", loaded.spec.groups, f"{app_name}-", loaded.spec, loaded.source
+        )
         compiler.egress(app_name, names)
     problems = compiler.problems
     for index, (name, section) in enumerate(env.sections.items()):
