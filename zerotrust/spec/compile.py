@@ -504,7 +504,7 @@ def compile_stack(stack: StackSpec) -> DesiredState:
     compiler.groups(ADMINS, ADMINS, env.groups, "", None, source=stack.env_source)
     for app_name, loaded in sorted(stack.apps.items()):
         names = compiler.groups(
-            f"app:{app_name}", f"app:{app_name}", loaded.spec.groups, f"{app_name}-", loaded.spec, loaded.source
+            f"app:{app_name}", f"app:{app_name}", loaded.spec.groups, f"{app_name}-", loaded.spec, source=loaded.source
         )
         compiler.egress(app_name, names)
     problems = compiler.problems
