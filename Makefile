@@ -14,7 +14,7 @@ STATE ?= .emulator/state.db
 ADMIN_PASSWORD ?= VMware1!VMware1!
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup venv pulumi kubernetes demo test lint emulator bench trace clean
+.PHONY: help setup venv pulumi kubernetes demo test lint emulator bench trace adopt clean
 
 help:
 	@echo "make demo   - set up, start the embedded NSX emulator and run 'pulumi up' on the dev stack"
@@ -22,6 +22,7 @@ help:
 	@echo "make setup  - install the Python venv and the Pulumi CLI (built from Go if not installed)"
 	@echo "make emulator PORT=8443 STATE=.emulator/state.db ADMIN_PASSWORD=...  - NSX emulator in the foreground"
 	@echo "make bench SCALE=small|full  - benchmarks, one 'BENCH <name> <value> <unit>' line per figure"
+	@echo "make adopt STACK=<name> [APPS_BY=tag:<scope>|prefix|none]  - stack files from an existing NSX"
 
 setup: venv pulumi kubernetes
 
@@ -54,6 +55,13 @@ test: setup lint
 emulator: venv
 	@$(ACTIVATE) python -m nsx_emulator --port $(PORT) --state $(STATE) --admin-password '$(ADMIN_PASSWORD)'
 
+# Start from an existing NSX: `make adopt STACK=prod [APPS_BY=tag:app|prefix|none] [DOMAIN=default]`
+# writes stacks/$(STACK)/ and its import plan; nothing is written to NSX (docs/adoption.md).
+APPS_BY ?= none
+DOMAIN ?= default
+adopt: venv
+	@$(ACTIVATE) python -m zerotrust.adopt --stack $(STACK) --apps-by '$(APPS_BY)' --domain '$(DOMAIN)'
+
 # Can A reach B? `make trace STACK=dev FROM=pod:shop/frontend TO=vm:orders-db PORT=5432` (offline).
 STACK ?= dev
 trace: venv
@@ -65,7 +73,7 @@ bench: setup
 	@$(ACTIVATE) python -m nsx_emulator.bench --scale $(SCALE)
 	@$(ACTIVATE) python -m zerotrust.providers.bench --scale $(SCALE)
 	@$(ACTIVATE) python -m zerotrust.evaluator.bench --scale $(SCALE)
-	@$(ACTIVATE) ZT_CRASH_SCALE=$(SCALE) python -m pytest -m slow tests/scale -q -s -p no:cacheprovider
+	@$(ACTIVATE) ZT_BENCH_SCALE=$(SCALE) python -m pytest -m slow tests/scale -q -s -p no:cacheprovider
 
 clean:
 	rm -rf .pulumi-state .emulator .pytest_cache .mypy_cache .ruff_cache

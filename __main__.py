@@ -7,7 +7,8 @@
 2. One NSX provider for the environment (password from a Pulumi secret), the registered
    clusters, then the whole rule base -- every persona's groups and sections -- as one
    Firewall (one PolicySet resource, docs/scale.md). Who owns what is recorded per group
-   and section; the files it came from decide it (docs/personas.md).
+   and section; the files it came from decide it (docs/personas.md). A stack adopted from
+   an existing NSX (``import.json`` next to its files, docs/adoption.md) imports it first.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from components.firewall import Firewall, FirewallArgs
 from components.kube_environment import deploy_environment, load_environment_or_fail
 from components.vks_cluster import VksCluster, VksClusterArgs
 from zerotrust.resources import NsxProvider
-from zerotrust.spec import SpecError, compile_stack, load_stack
+from zerotrust.spec import SpecError, compile_stack, import_plan, load_stack
 from zerotrust.spec.verify import broken_report, verify
 
 config = pulumi.Config()
@@ -59,7 +60,8 @@ clusters = {
     name: VksCluster(name, VksClusterArgs(control_plane=control_plane, provider=provider))
     for name, control_plane in sorted(desired.clusters.items())
 }
-firewall = Firewall(stack, FirewallArgs(desired=desired, provider=provider, clusters=clusters))
+adoption = import_plan(spec_dir)  # written by `make adopt`: take over what NSX already holds
+firewall = Firewall(stack, FirewallArgs(desired=desired, provider=provider, clusters=clusters, import_id=adoption))
 
 # The Kubernetes half (Antrea egress pools, app NetworkPolicies, the Supervisor's NSX switch),
 # for stacks whose clusters' kubeconfigs are in stack config (docs/kubernetes.md).

@@ -39,6 +39,9 @@ class FirewallArgs:
     provider: NsxProvider
     clusters: dict[str, VksCluster]
     """Registered clusters by name (their control-plane paths span cluster sections)."""
+    import_id: str | None = None
+    """Adopt what NSX already holds (docs/adoption.md): the set's id in the import plan. The
+    engine imports it on the next ``up`` and ignores it once the set is in the state."""
 
 
 def _fields(obj: NsxObject) -> dict[str, Any]:
@@ -71,7 +74,7 @@ class Firewall(pulumi.ComponentResource):
             policies=policies,
             spans=spans,
             owners=owners,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, import_=args.import_id),
         )
         self.groups = sorted(groups)
         self.sections = sorted(policies)

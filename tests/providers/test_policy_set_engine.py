@@ -144,9 +144,26 @@ def test_a_rule_base_as_one_resource(tmp_path: Path, emu: RunningEmulator) -> No
     policy = {"category": "Application", "sequence_number": 90, "rules": [hand_rule]}
     nsx.patch(f"{DOMAIN}/security-policies/hand-policy", json=policy).raise_for_status()
     ws.stack.set_config("adopt", ConfigValue("true"))
-    assert changes(ws.up().summary.resource_changes) == {"import": 1}
+    taking = ws.preview(diff=True)
+    assert changes(taking.change_summary) == {"import": 1, "update": 1}  # the import, then taking ownership
+    assert "- adopted: [" in taking.stdout
+    assert '"groups/hand-made"' in taking.stdout
+    before = {
+        path: nsx.get(f"{DOMAIN}/{path}").json() for path in ("groups/hand-made", "security-policies/hand-policy")
+    }
+    assert changes(ws.up().summary.resource_changes) == {"import": 1, "update": 1}
     assert changes(ws.preview().change_summary) == {}
-    assert OWNER not in (nsx.get(f"{DOMAIN}/groups/hand-made").json().get("tags") or [])
+    for path, old in before.items():
+        new = nsx.get(f"{DOMAIN}/{path}").json()
+        assert OWNER in new["tags"], f"{path}: taken over, so tagged"
+        volatile = {"tags", "_revision", "_last_modified_time", "_last_modified_user", "rules"}
+        assert {k: v for k, v in new.items() if k not in volatile} == {
+            k: v for k, v in old.items() if k not in volatile
+        }
+    assert (
+        rules_of(nsx, "hand-policy")["hand-rule"]["_revision"]
+        == before["security-policies/hand-policy"]["rules"][0]["_revision"]
+    ), "taking over a policy does not rewrite its rules"
 
     # --- an object this stack does not own is never overwritten, nothing else changes ---
     theirs = {"display_name": "someone else's", **hand}

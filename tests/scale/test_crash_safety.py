@@ -1,6 +1,6 @@
 """Crash safety at scale: SIGKILL ``pulumi up`` and ``pulumi destroy`` at random points.
 
-Benchmark-sized (the full estate, 13,000 NSX objects, unless ``ZT_CRASH_SCALE=small``), so
+Benchmark-sized (the full estate, 13,000 NSX objects, unless ``ZT_BENCH_SCALE=small``), so
 it is marked slow: ``make bench`` runs it, ``make test`` does not. Each kill takes down the
 CLI, the program and the provider plugin at once (the process group), as a dead CI runner
 would. After each kill: the lock the killed CLI left in the file backend is removed with
@@ -46,7 +46,7 @@ def emu(tmp_path: Path) -> Iterator[RunningEmulator]:
 
 
 def test_killed_create_and_destroy_converge(tmp_path: Path, emu: RunningEmulator) -> None:
-    scale = scale_from_env("ZT_CRASH_SCALE", "full")
+    scale = scale_from_env("ZT_BENCH_SCALE", "full")
     estate = Estate.of(scale)
     ws = bench_workspace(tmp_path, emu, scale)
     nsx = raw(emu)

@@ -242,6 +242,62 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
         SHOP,
         ["drops traffic without logging", "log: true"],
     ),
+    (
+        "verbatim-group-with-selectors",
+        replace(
+            ENV,
+            "    vms: [{tags: {role: jump-host}}]",
+            "    vms: [{tags: {role: jump-host}}]\n    nsx: {expression: []}",
+        ),
+        ENV,
+        ["kept verbatim (nsx:) takes no vms"],
+    ),
+    (
+        "verbatim-group-sets-id",
+        replace(ENV, "    vms: [{tags: {role: jump-host}}]", "    nsx: {id: other, expression: []}"),
+        ENV,
+        ["must not set id", "id:"],
+    ),
+    (
+        "verbatim-section-with-rules",
+        replace(ENV, "    category: Emergency\n", "    category: Emergency\n    nsx: {sequence_number: 5}\n"),
+        ENV,
+        ["kept verbatim (nsx:) takes no rules"],
+    ),
+    (
+        "group-id-not-nsx",
+        replace(ENV, "    description: The admins' jump host", "    id: 'jump host!'"),
+        ENV,
+        ["is not an NSX id"],
+    ),
+    (
+        "group-id-twice",
+        replace(ENV, "    description: The admins' jump host", "    id: forensic"),
+        ENV,
+        ["'forensic' is used twice", "another name or id"],
+    ),
+    (
+        "section-id-twice",
+        replace(ENV, "    category: Environment\n", "    category: Environment\n    id: quarantine\n"),
+        ENV,
+        ["'quarantine' is used by another section"],
+    ),
+    (
+        "rule-applied-to-unknown",
+        replace(
+            ENV,
+            "action: drop, log: true}\n  cluster-egress",
+            "action: drop, log: true, applied_to: [ghost]}\n  cluster-egress",
+        ),
+        ENV,
+        ["group 'ghost' does not exist"],
+    ),
+    (
+        "service-path-not-a-service",
+        replace(SHOP, "services: [tcp/5432]", "services: [/infra/domains/default]"),
+        SHOP,
+        ["is not understood", "/infra/services/HTTPS"],
+    ),
     ("missing-environment", lambda stack: (stack / ENV).unlink(), ENV, ["missing", "environment.yaml"]),
 ]
 

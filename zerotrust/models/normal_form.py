@@ -30,7 +30,7 @@ from typing import Any
 from zerotrust.models._base import NsxModel
 from zerotrust.models._values import is_any, is_path
 
-__all__ = ["KIND_RULES", "KindRules", "normalise"]
+__all__ = ["KIND_RULES", "KindRules", "normalise", "without_defaults"]
 
 Default = Any | Callable[[Mapping[str, Any]], Any]
 
@@ -100,6 +100,29 @@ _ALWAYS_DROPPED = frozenset({"_revision"})
 def normalise(obj: NsxModel) -> dict[str, Any]:
     """The normal form of ``obj`` (desired or ``Model.from_live(...)``), a plain dict."""
     return _object(obj.to_wire())
+
+
+def without_defaults(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Wire fields without what NSX fills in when they are omitted (defaults, ``["ANY"]``).
+
+    Unlike :func:`normalise` it keeps everything else as written (ids, order, spelling):
+    what a person would write to get the same object, e.g. an adopted object kept verbatim.
+    """
+    kind = data.get("resource_type")
+    rules = KIND_RULES.get(kind, _NO_RULES) if isinstance(kind, str) else _NO_RULES
+    result: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in rules.any_lists and isinstance(value, list) and is_any(value):
+            continue
+        if _is_default(name, value, rules, data) or value is None:
+            continue
+        if isinstance(value, Mapping):
+            result[name] = without_defaults(value)
+        elif isinstance(value, list):
+            result[name] = [without_defaults(v) if isinstance(v, Mapping) else v for v in value]
+        else:
+            result[name] = value
+    return result
 
 
 def _object(data: Mapping[str, Any]) -> dict[str, Any]:

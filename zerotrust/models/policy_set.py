@@ -10,11 +10,11 @@ them one by one, through :func:`members`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MEMBER_TYPES", "POLICY_SET", "Member", "member_label", "members"]
+__all__ = ["MEMBER_TYPES", "POLICY_SET", "Member", "import_id", "member_label", "members"]
 
 POLICY_SET = "zerotrust:nsx:PolicySet"
 
@@ -24,6 +24,13 @@ MEMBER_TYPES: Mapping[str, str] = {
     "spans": "SecurityPolicyContainerCluster",
 }
 """Input map -> NSX ``resource_type`` of its members, in write order."""
+
+
+def import_id(domain: str, listed: Mapping[str, Iterable[str]]) -> str:
+    """The id ``pulumi import`` takes for a set: its domain and the members to adopt,
+    ``/infra/domains/<d>?groups=a,b&policies=p`` (a policy brings its spans)."""
+    query = "&".join(f"{kind}={','.join(sorted(ids))}" for kind, ids in listed.items() if ids)
+    return f"/infra/domains/{domain}" + (f"?{query}" if query else "")
 
 
 def member_label(member_type: str, member_id: str) -> str:

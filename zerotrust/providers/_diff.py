@@ -72,12 +72,18 @@ def detailed_diff(
     news: Mapping[str, Any],
     olds: Mapping[str, Any],
     replaces: frozenset[str] = frozenset(),
+    *,
+    outputs: frozenset[str] = frozenset(),
 ) -> dict[str, PropertyDiff]:
-    """``property path -> PropertyDiff`` for the engine's display and plan."""
+    """``property path -> PropertyDiff`` for the engine's display and plan.
+
+    ``outputs``: top-level keys that are outputs, not inputs (a set's ``adopted``): the
+    engine shows their change against the old outputs rather than the old inputs.
+    """
     result: dict[str, PropertyDiff] = {}
     for change in changes:
         path = _index_path(change, news, olds)
         top = _steps(change.path)[0]
         kinds = _REPLACE_KINDS if top in replaces else _KINDS
-        result[path] = PropertyDiff(kinds[change.kind], input_diff=True)
+        result[path] = PropertyDiff(kinds[change.kind], input_diff=top not in outputs)
     return result

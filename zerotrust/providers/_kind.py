@@ -50,6 +50,11 @@ class Kind(Protocol):
         """Inputs whose change means delete-and-recreate (NSX cannot update them in place)."""
         ...
 
+    @property
+    def output_changes(self) -> frozenset[str]:
+        """Outputs (not inputs) whose change :meth:`changes` may report, e.g. a set's ``adopted``."""
+        ...
+
     def check(self, inputs: dict[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Defaults filled in; raises ValueError naming object, field and fix.
 
@@ -107,6 +112,8 @@ class PolicyObjectKind:
     @property
     def replace_on(self) -> frozenset[str]:
         return frozenset(self.location_fields) | self.extra_replace_on
+
+    output_changes: frozenset[str] = frozenset()
 
     # --- location -----------------------------------------------------------------------
 

@@ -86,6 +86,8 @@ class PolicySetKind:
 
     token: ClassVar[str] = "zerotrust:nsx:PolicySet"
     replace_on: frozenset[str] = frozenset({"domain"})
+    output_changes: frozenset[str] = frozenset({"adopted"})
+    """Members imported and not yet tagged: taking them over is a change of its own."""
 
     def __init__(self, max_objects: int = HAPI_MAX_OBJECTS) -> None:
         self.max_objects = max_objects
@@ -181,6 +183,10 @@ class PolicySetKind:
             found += self.member_changes(key, domain, self.fields(olds, key), self.fields(news, key))
         if (olds.get("owners") or {}) != (news.get("owners") or {}):
             found.append(FieldChange("owners", "changed", olds.get("owners"), news.get("owners")))
+        labels = [(m, parse_label(m)) for m in olds.get("adopted") or []]
+        taken = [m for m, key in labels if key is not None and self.fields(news, key) is not None]
+        if taken:  # imported, untagged: the next write puts this stack's ownership tag on them
+            found.append(FieldChange("adopted", "removed", taken, None))
         return found
 
     # --- reads ------------------------------------------------------------------------
@@ -283,6 +289,7 @@ class PolicySetKind:
             for key in self.keys(olds) | self.keys(news)
             if self.member_changes(key, domain, self.fields(olds, key), self.fields(news, key))
         }
+        changed |= {key for key in adopted if self.fields(news, key) is not None}  # take them over: tag them
         written = await self._apply(ctx, news, changed, adopted=adopted, whole=False)
         still = {k for k in adopted - written if self.fields(news, k) is not None}
         return self.outputs(news, adopted=map(label, still))

@@ -184,7 +184,7 @@ class NsxProvider(Provider):
             replaces=replaces,
             diffs=top,
             delete_before_replace=True,
-            detailed_diff=detailed_diff(changes, news, olds, frozenset(replaces)),
+            detailed_diff=detailed_diff(changes, news, olds, frozenset(replaces), outputs=kind.output_changes),
         )
 
     async def create_resource(

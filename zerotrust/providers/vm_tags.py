@@ -30,6 +30,7 @@ def _tags(values: Any) -> list[dict[str, str]]:
 class VmTagsKind:
     token: ClassVar[str] = "zerotrust:nsx:VmTags"
     replace_on: frozenset[str] = frozenset({"vm_id"})
+    output_changes: frozenset[str] = frozenset()
 
     def check(self, inputs: dict[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
         if not inputs.get("vm_id"):

@@ -7,14 +7,16 @@ file, line and fix (:class:`SpecError`).
 
 from zerotrust.spec._source import SpecError
 from zerotrust.spec.compile import DesiredGroup, DesiredSection, DesiredState, compile_stack
-from zerotrust.spec.loader import StackSpec, load_stack
+from zerotrust.spec.loader import IMPORT_PLAN, StackSpec, import_plan, load_stack
 
 __all__ = [
+    "IMPORT_PLAN",
     "DesiredGroup",
     "DesiredSection",
     "DesiredState",
     "SpecError",
     "StackSpec",
     "compile_stack",
+    "import_plan",
     "load_stack",
 ]

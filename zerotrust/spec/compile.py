@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zerotrust.models import Group, SecurityPolicy
-from zerotrust.spec._source import SpecError, where
+from zerotrust.spec._source import Source, SpecError, where
 from zerotrust.spec.loader import StackSpec
-from zerotrust.spec.schema import GroupSpec, NamespaceSelector, PodSelector, RuleSpec, SectionSpec, VmSelector
+from zerotrust.spec.schema import GroupSpec, NamespaceSelector, PodSelector, RuleSpec, SectionSpec, TagSpec, VmSelector
 
 ADMINS = "admins"
 APP_SECTION_BASE = 1000
@@ -219,35 +219,86 @@ class _Compiler:
         antrea: bool = False,
         cluster: str | None = None,
         name: str | None = None,
+        display_name: str | None = None,
+        tags: list[TagSpec] | None = None,
+        where_: str | None = None,
     ) -> None:
         body: dict[str, Any] = {
             "resource_type": "Group",
             "id": nsx_id,
-            "display_name": nsx_id,
+            "display_name": display_name or nsx_id,
             "expression": expression,
         }
         if description:
             body["description"] = description
+        if tags:
+            body["tags"] = [t.model_dump() for t in tags]
         if antrea:
             body["group_type"] = ["ANTREA"]
+        self._add_body(nsx_id, owner, body, cluster=cluster, name=name, where_=where_)
+
+    def _add_body(
+        self,
+        nsx_id: str,
+        owner: str,
+        body: dict[str, Any],
+        *,
+        cluster: str | None = None,
+        name: str | None = None,
+        where_: str | None = None,
+    ) -> None:
+        at = where_ or f"group {nsx_id}"
+        if nsx_id in self.state.groups:
+            self.problems.append(
+                f"{at}: the NSX id {nsx_id!r} is used twice ({self.state.groups[nsx_id].owner} and {owner}). "
+                "Fix: give one of them another name or id."
+            )
+            return
         try:
             group = Group.model_validate(body)
         except ValueError as error:
-            self.problems.append(f"group {nsx_id}: {error}")
+            self.problems.append(f"{at}: {error}")
             return
         self.state.groups[nsx_id] = DesiredGroup(nsx_id, owner, group, cluster, name or nsx_id)
 
-    def groups(self, scope: str, owner: str, groups: dict[str, GroupSpec], prefix: str, app: Any) -> _Names:
+    def _add_verbatim(self, nsx_id: str, owner: str, spec: GroupSpec, where_: str) -> None:
+        """An adopted group kept as NSX has it (``nsx:``), with the spec's identity."""
+        body: dict[str, Any] = {**(spec.nsx or {}), "resource_type": "Group", "id": nsx_id}
+        body.setdefault("display_name", nsx_id)
+        if spec.display_name:
+            body["display_name"] = spec.display_name
+        if spec.description:
+            body["description"] = spec.description
+        self._add_body(nsx_id, owner, body, where_=where_)
+
+    def groups(
+        self, scope: str, owner: str, groups: dict[str, GroupSpec], prefix: str, app: Any, *, source: Source
+    ) -> _Names:
         names = self.names.setdefault(scope, _Names())
+        ids = {name: spec.id or f"{prefix}{name}" for name, spec in groups.items()}
         for name, spec in groups.items():
-            nsx_id = f"{prefix}{name}"
+            nsx_id = ids[name]
+            where_ = where(source, ("groups", name))
+            if spec.verbatim:
+                self._add_verbatim(nsx_id, owner, spec, where_)
+                names.vm_side[name] = nsx_id
+                continue
             if spec.has_vm_side:
                 criteria = [_vm_criterion(s) for s in spec.vms]
-                nested = [self.state.group_path(f"{prefix}{g}") for g in spec.groups]
+                nested = [self.state.group_path(ids[g]) for g in spec.groups if g in ids]
                 if nested:
                     criteria.append({"resource_type": "PathExpression", "paths": nested})
                 criteria.extend(_ip_expressions(spec.ips))
-                self._add(nsx_id, owner, _any_of(criteria), description=spec.description, name=nsx_id)
+                self._add(
+                    nsx_id,
+                    owner,
+                    _any_of(criteria),
+                    description=spec.description,
+                    name=nsx_id,
+                    display_name=spec.display_name,
+                    tags=spec.tags,
+                    where_=where_,
+                )
                 names.vm_side[name] = nsx_id
             if spec.has_pods:
                 default_cluster = getattr(app, "cluster", None)
@@ -265,6 +316,8 @@ class _Compiler:
                     antrea=True,
                     cluster=cluster,
                     name=nsx_id,
+                    display_name=None if spec.has_vm_side else spec.display_name,
+                    where_=where_,
                 )
                 names.pod_side[name] = (pod_id, cluster)
         return names
@@ -323,11 +376,12 @@ class _Compiler:
         destinations = self._side(scope, rule.destinations, source=False, cluster=cluster)
         if sources == [] or destinations == []:
             return None
+        rule_id = rule.id or rule.name
         body: dict[str, Any] = {
             "resource_type": "Rule",
-            "id": rule.name,
-            "display_name": rule.name,
-            "sequence_number": seq,
+            "id": rule_id,
+            "display_name": rule.display_name or rule_id,
+            "sequence_number": seq if rule.sequence is None else rule.sequence,
             "action": ACTIONS[rule.action],
             "direction": DIRECTIONS[rule.direction],
             "source_groups": ["ANY"] if sources is None else [self.state.group_path(i) for i in sources],
@@ -335,19 +389,27 @@ class _Compiler:
             "logged": rule.log,
             "disabled": rule.disabled,
         }
-        services = [s.lower() for s in rule.services]
-        if services == ["any"]:
-            body["services"] = ["ANY"]
-        else:
-            body["services"] = ["ANY"]
+        paths = [s for s in rule.services if s.startswith("/infra/")]
+        services = [s.lower() for s in rule.services if not s.startswith("/infra/")]
+        body["services"] = paths or ["ANY"]
+        if services and services != ["any"]:
             body["service_entries"] = [_service_entry(s) for s in services]
         if rule.notes:
             body["notes"] = rule.notes
+        if rule.log_label:
+            body["tag"] = rule.log_label
+        if rule.applied_to:
+            applied = self._side(scope, rule.applied_to, source=False, cluster=None) or []
+            body["scope"] = [self.state.group_path(i) for i in applied]
         return body
 
     def section(
         self, scope: str, key: str, nsx_id: str, spec: SectionSpec, *, category: str, sequence: int, where_: str
     ) -> None:
+        nsx_id = spec.id or nsx_id
+        if spec.nsx is not None:
+            self._verbatim_section(scope, key, nsx_id, spec, category=category, where_=where_)
+            return
         pod_clusters = self._section_clusters(scope, spec)
         vm_only_scope = [a for a in spec.applied_to if not a.startswith("cluster:")]
         cluster_scope = [a.removeprefix("cluster:") for a in spec.applied_to if a.startswith("cluster:")]
@@ -367,32 +429,47 @@ class _Compiler:
             body: dict[str, Any] = {
                 "resource_type": "SecurityPolicy",
                 "id": policy_id,
-                "display_name": policy_id,
+                "display_name": (spec.display_name if cluster is None else None) or policy_id,
                 "category": category,
                 "sequence_number": sequence,
                 "rules": rules,
             }
             if spec.description:
                 body["description"] = spec.description
+            if spec.tags:
+                body["tags"] = [t.model_dump() for t in spec.tags]
             if cluster is None and vm_only_scope:
                 scope_ids = self._side(scope, vm_only_scope, source=False, cluster=None) or []
                 body["scope"] = [self.state.group_path(i) for i in scope_ids]
-            try:
-                policy = SecurityPolicy.model_validate(body)
-            except ValueError as error:
-                self.problems.append(f"{where_}: {error}")
-                continue
-            refs = sorted(
-                {
-                    p.rsplit("/", 1)[-1]
-                    for r in rules
-                    for p in [*r["source_groups"], *r["destination_groups"]]
-                    if p.startswith("/infra/")
-                }
-                | {p.rsplit("/", 1)[-1] for p in body.get("scope", [])}
-            )
-            owner = ADMINS if scope == ADMINS else scope
-            self.state.sections.append(DesiredSection(key, owner, policy, cluster, tuple(refs)))
+            self._add_section(scope, key, body, cluster, where_)
+
+    def _add_section(self, scope: str, key: str, body: dict[str, Any], cluster: str | None, where_: str) -> None:
+        if any(s.policy.id == body["id"] for s in self.state.sections):
+            self.problems.append(f"{where_}: the NSX id {body['id']!r} is used by another section. Fix: rename one.")
+            return
+        try:
+            policy = SecurityPolicy.model_validate(body)
+        except ValueError as error:
+            self.problems.append(f"{where_}: {error}")
+            return
+        rules = [r for r in body.get("rules") or [] if isinstance(r, dict)]
+        sides = [[*r.get("source_groups", []), *r.get("destination_groups", []), *r.get("scope", [])] for r in rules]
+        paths = [p for side in sides for p in side] + list(body.get("scope") or [])
+        refs = sorted({p.rsplit("/", 1)[-1] for p in paths if p.startswith("/infra/domains/")})
+        owner = ADMINS if scope == ADMINS else scope
+        self.state.sections.append(DesiredSection(key, owner, policy, cluster, tuple(refs)))
+
+    def _verbatim_section(
+        self, scope: str, key: str, nsx_id: str, spec: SectionSpec, *, category: str, where_: str
+    ) -> None:
+        """An adopted section kept as NSX has it (``nsx:``), with the spec's identity and category."""
+        body: dict[str, Any] = {**(spec.nsx or {}), "resource_type": "SecurityPolicy", "id": nsx_id}
+        body["category"] = category
+        body.setdefault("display_name", nsx_id)
+        if spec.display_name:
+            body["display_name"] = spec.display_name
+        clusters = [a.removeprefix("cluster:") for a in spec.applied_to]
+        self._add_section(scope, key, body, clusters[0] if clusters else None, where_)
 
     def _section_clusters(self, scope: str, spec: SectionSpec) -> list[str]:
         clusters: set[str] = set()
@@ -424,9 +501,11 @@ def compile_stack(stack: StackSpec) -> DesiredState:
     compiler = _Compiler(stack)
     env = stack.environment
     compiler.state.apps = sorted(stack.apps)
-    compiler.groups(ADMINS, ADMINS, env.groups, "", None)
+    compiler.groups(ADMINS, ADMINS, env.groups, "", None, source=stack.env_source)
     for app_name, loaded in sorted(stack.apps.items()):
-        names = compiler.groups(f"app:{app_name}", f"app:{app_name}", loaded.spec.groups, f"{app_name}-", loaded.spec)
+        names = compiler.groups(
+            f"app:{app_name}", f"app:{app_name}", loaded.spec.groups, f"{app_name}-", loaded.spec, source=loaded.source
+        )
         compiler.egress(app_name, names)
     problems = compiler.problems
     for index, (name, section) in enumerate(env.sections.items()):

@@ -7,6 +7,7 @@ raised together as one :class:`SpecError`, each line naming the file, the line a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,10 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from zerotrust.models.policy_set import POLICY_SET
 from zerotrust.spec._source import Source, SpecError, load, where
 from zerotrust.spec.schema import AppSpec, EnvironmentSpec, GroupSpec, NamespaceSelector, PodSelector, SectionSpec
 
 ADMIN_ONLY_FIELDS = {"category": "the category of an app section is always Application"}
+IMPORT_PLAN = "import.json"
+"""Next to a stack's files when they were adopted from an existing NSX (docs/adoption.md)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ def _reference_problems(
                     f"group nor cluster:<name>. Fix: use one of {sorted(known)} or cluster:{sorted(clusters)}."
                 )
         for r, rule in enumerate(section.rules):
-            for side, values in (("from", rule.sources), ("to", rule.destinations)):
+            for side, values in (("from", rule.sources), ("to", rule.destinations), ("applied_to", rule.applied_to)):
                 for v, value in enumerate(values):
                     if value.lower() == "any" or value in known:
                         continue
@@ -194,3 +198,18 @@ def _resolve(env: EnvironmentSpec, env_source: Source, apps: dict[str, LoadedApp
                 foreign.update({g: f"app {other!r}" for g in other_app.spec.groups if g not in known})
         problems.extend(_reference_problems(dict(spec.sections), source, known, clusters, foreign))
     return problems
+
+
+def import_plan(folder: Path) -> str | None:
+    """The policy set's import id from ``folder/import.json`` (a Pulumi import file), if any."""
+    path = folder / IMPORT_PLAN
+    if not path.is_file():
+        return None
+    try:
+        plan = json.loads(path.read_text())
+        ids = [r["id"] for r in plan["resources"] if r.get("type") == POLICY_SET]
+    except (ValueError, KeyError, TypeError) as error:
+        raise SpecError([f"{path}: not an import plan ({error}). Fix: run `make adopt` again, or delete it."]) from None
+    if len(ids) != 1:
+        raise SpecError([f"{path}: names {len(ids)} policy sets, not one. Fix: run `make adopt` again."])
+    return str(ids[0])

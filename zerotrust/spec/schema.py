@@ -11,18 +11,26 @@ Two personas, two files (docs/personas.md):
 Every model forbids unknown fields, so a typo is an error naming the field, not a silently
 ignored setting. Workloads are chosen by identity (VM tags, pod / namespace labels, service
 names); IPs are accepted only for things outside our inventory (``ips``).
+
+Objects adopted from an existing NSX (``python -m zerotrust.adopt``, docs/adoption.md) keep
+their NSX identity exactly: ``id`` and ``display_name`` override the derived ones, rules take
+an explicit ``sequence`` and services by path, and what the selectors cannot express exactly
+is kept verbatim under ``nsx:`` (the escape hatch): the NSX fields of the group or section,
+written as they are, never approximated.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$")
 SERVICE = re.compile(r"^(tcp|udp)/(\d{1,5})(-(\d{1,5}))?$|^icmp$|^any$")
+SERVICE_PATH = re.compile(r"^/infra/services/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+NSX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$")
 
 Name = Annotated[str, Field(description="lower-case letters, digits and '-', at most 50 characters")]
 
@@ -38,6 +46,32 @@ def _check_name(value: str, what: str) -> str:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class TagSpec(_Strict):
+    """An NSX tag on the object itself (metadata: who owns it, a ticket); not membership."""
+
+    scope: str = ""
+    tag: str
+
+
+class _Identity(_Strict):
+    """The NSX identity of an object, when it is not the one derived from its name."""
+
+    id: str | None = None
+    """NSX id (default: the name; an app's objects get ``<app>-`` in front)."""
+    display_name: str | None = None
+    """NSX display name (default: the NSX id)."""
+
+    @field_validator("id")
+    @classmethod
+    def _nsx_id(cls, value: str | None) -> str | None:
+        if value is not None and not NSX_ID.match(value):
+            raise ValueError(
+                f"id {value!r} is not an NSX id; use letters, digits, '_', '-' and '.', "
+                "starting with a letter or digit (at most 255 characters)"
+            )
+        return value
 
 
 # --- who is in a group -----------------------------------------------------------------
@@ -85,7 +119,7 @@ class NamespaceSelector(_Strict):
         return self
 
 
-class GroupSpec(_Strict):
+class GroupSpec(_Identity):
     """A security group: one model for VMs and pods (ref §4, §6.2)."""
 
     description: str | None = None
@@ -98,6 +132,10 @@ class GroupSpec(_Strict):
     """Other groups nested in this one (VM side only)."""
     shared: bool = False
     """environment.yaml only: apps may use this group in their rules."""
+    tags: list[TagSpec] = Field(default_factory=list)
+    nsx: dict[str, Any] | None = None
+    """Escape hatch: the NSX group's fields verbatim (``expression``, ``group_type`` ...), for
+    what the selectors above cannot express exactly; then no selector may be given."""
 
     @field_validator("ips")
     @classmethod
@@ -118,13 +156,22 @@ class GroupSpec(_Strict):
 
     @model_validator(mode="after")
     def _members(self) -> Self:
-        if not (self.vms or self.pods or self.namespaces or self.ips or self.groups):
+        selectors = self.vms or self.pods or self.namespaces or self.ips or self.groups
+        if self.nsx is not None:
+            if selectors or self.tags:
+                raise ValueError("a group kept verbatim (nsx:) takes no vms, pods, namespaces, ips, groups or tags")
+            _check_verbatim(self.nsx, "group", ("id", "resource_type", "path"))
+        elif not selectors:
             raise ValueError("a group needs members: vms, pods, namespaces, ips or groups")
         return self
 
     @property
     def has_pods(self) -> bool:
         return bool(self.pods or self.namespaces)
+
+    @property
+    def verbatim(self) -> bool:
+        return self.nsx is not None
 
     @property
     def has_vm_side(self) -> bool:
@@ -138,8 +185,9 @@ Action = Literal["allow", "drop", "reject", "jump_to_application"]
 Direction = Literal["in", "out", "in_out"]
 
 
-class RuleSpec(_Strict):
-    """One rule. ``from``/``to`` are group names or ``any``; services ``tcp/5432``, ``icmp``."""
+class RuleSpec(_Identity):
+    """One rule. ``from``/``to`` are group names or ``any``; services ``tcp/5432``, ``icmp``,
+    or the path of an NSX service (``/infra/services/HTTPS``)."""
 
     name: Name
     sources: list[str] = Field(alias="from")
@@ -150,6 +198,12 @@ class RuleSpec(_Strict):
     log: bool = False
     disabled: bool = False
     notes: str | None = None
+    sequence: int | None = Field(default=None, ge=0)
+    """Position in the section (default: tens, in file order)."""
+    applied_to: list[str] = Field(default_factory=list)
+    """Group names the rule is enforced on (default: where the section is)."""
+    log_label: str | None = None
+    """Label NSX writes into the firewall log for this rule (its ``tag``)."""
 
     @field_validator("name")
     @classmethod
@@ -167,9 +221,10 @@ class RuleSpec(_Strict):
         values = [value] if isinstance(value, str) else value
         if isinstance(values, list):
             for item in values:
-                if not isinstance(item, str) or not SERVICE.match(item.lower()):
+                if not isinstance(item, str) or not (SERVICE.match(item.lower()) or SERVICE_PATH.match(item)):
                     raise ValueError(
-                        f"service {item!r} is not understood; write tcp/5432, udp/53, tcp/8000-8080, icmp or any"
+                        f"service {item!r} is not understood; write tcp/5432, udp/53, tcp/8000-8080, icmp, any "
+                        "or the path of an NSX service such as /infra/services/HTTPS"
                     )
         return values
 
@@ -187,7 +242,7 @@ class RuleSpec(_Strict):
 Category = Literal["Emergency", "Infrastructure", "Environment"]
 
 
-class SectionSpec(_Strict):
+class SectionSpec(_Identity):
     """One DFW section (an NSX security policy) with its ordered rules."""
 
     description: str | None = None
@@ -195,10 +250,27 @@ class SectionSpec(_Strict):
     """Order among sections of the same category; default: the order in the file."""
     applied_to: list[str] = Field(default_factory=list)
     """Group names, or ``cluster:<name>`` to enforce in a registered Antrea cluster."""
-    rules: list[RuleSpec]
+    rules: list[RuleSpec] = Field(default_factory=list)
+    tags: list[TagSpec] = Field(default_factory=list)
+    nsx: dict[str, Any] | None = None
+    """Escape hatch: the NSX policy's fields verbatim (``sequence_number``, ``scope``, ``rules``
+    with group paths ...), for what the fields above cannot express exactly; then the section
+    has no ``rules`` of its own. The category stays the section's (an app's: Application)."""
 
     @model_validator(mode="after")
     def _unique_rules(self) -> Self:
+        if self.nsx is not None:
+            if self.rules or self.sequence is not None or self.description is not None or self.tags:
+                raise ValueError(
+                    "a section kept verbatim (nsx:) takes no rules, sequence or description of its own: they are in nsx"
+                )
+            if len(self.applied_to) > 1 or any(not a.startswith("cluster:") for a in self.applied_to):
+                raise ValueError(
+                    "a section kept verbatim (nsx:) takes at most one applied_to, cluster:<name> (the cluster "
+                    "it is spanned to); its scope is in nsx"
+                )
+            _check_verbatim(self.nsx, "section", ("id", "resource_type", "path", "category"))
+            return self
         seen: set[str] = set()
         for rule in self.rules:
             if rule.name in seen:
@@ -207,6 +279,16 @@ class SectionSpec(_Strict):
         if not self.rules:
             raise ValueError("a section needs at least one rule")
         return self
+
+
+def _check_verbatim(fields: dict[str, Any], what: str, reserved: tuple[str, ...]) -> None:
+    """``nsx:`` holds an object's own fields; its identity and kind come from the spec."""
+    given = sorted(k for k in reserved if k in fields)
+    if given:
+        raise ValueError(
+            f"nsx: of a {what} must not set {', '.join(given)}; the {what}'s id, kind and category "
+            "come from the spec (id: and the section's category)"
+        )
 
 
 class AdminSectionSpec(SectionSpec):
