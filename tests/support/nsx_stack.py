@@ -52,3 +52,14 @@ def writes(requests: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
     """The write requests among counted requests (not reads, logins or test hooks)."""
     skip = ("/emulator/", "/api/session/")
     return [r for r in requests if r[0] != "GET" and not r[1].startswith(skip)]
+
+
+def domain_snapshot(nsx: httpx.Client, domain: str = "default") -> dict[str, dict[str, Any]]:
+    """Every group and policy of the domain (policies with their rules), by collection/id:
+    what "NSX is unchanged" compares."""
+    base = f"/policy/api/v1/infra/domains/{domain}"
+    found: dict[str, dict[str, Any]] = {}
+    for collection in ("groups", "security-policies"):
+        for item in nsx.get(f"{base}/{collection}", params={"page_size": 1000}).json()["results"]:
+            found[f"{collection}/{item['id']}"] = nsx.get(f"{base}/{collection}/{item['id']}").json()
+    return found
