@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi.automation import events
 
 from tests.adopt.brownfield import make_brownfield
 from tests.support.emulator_process import RunningEmulator, start_emulator
-from tests.support.nsx_stack import configure_nsx, domain_snapshot, raw
+from tests.support.nsx_stack import configure_nsx, domain_snapshot, raw, set_diff_paths
 from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
 
 pytestmark = pytest.mark.engine
@@ -58,19 +57,6 @@ def workspace(tmp_path: Path, emu: RunningEmulator, stack: str) -> EngineWorkspa
     ws = EngineWorkspace.create(REPO, tmp_path / "ws", stack_name=stack, include=("Pulumi.yaml", "__main__.py"))
     (ws.program / "stacks").mkdir()
     return ws
-
-
-def set_diff_paths(ws: EngineWorkspace, **kwargs: Any) -> tuple[dict[str, int], set[str], str]:
-    """A preview's changes, the policy set's detailed-diff paths, and its text."""
-    paths: set[str] = set()
-
-    def collect(event: events.EngineEvent) -> None:
-        pre = event.resource_pre_event
-        if pre is not None and pre.metadata.type == "zerotrust:nsx:PolicySet" and pre.metadata.detailed_diff:
-            paths.update(pre.metadata.detailed_diff)
-
-    result = ws.preview(on_event=collect, **kwargs)
-    return changes(result.change_summary), paths, result.stdout
 
 
 def only_tags_changed(before: dict[str, Any], after: dict[str, Any]) -> None:

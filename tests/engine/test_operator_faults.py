@@ -26,7 +26,7 @@ from pulumi.automation.errors import CommandError
 
 from tests.support.emulator_process import RunningEmulator, start_emulator
 from tests.support.faulty_endpoints import TlsEndpoint, closed_port, silent_port, tls_endpoint
-from tests.support.nsx_stack import configure_nsx, domain_snapshot, raw
+from tests.support.nsx_stack import configure_nsx, domain_snapshot, raw, set_diff_paths
 from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
 
 pytestmark = pytest.mark.engine
@@ -52,7 +52,7 @@ def dev_stack(tmp_path: Path, emu: RunningEmulator, **nsx: Any) -> EngineWorkspa
     for key, value in nsx.items():
         if key == "password":
             ws.stack.set_config("nsxPassword", ConfigValue(str(value), secret=True))
-        else:
+        else:  # nsx.<key>, as an operator sets it
             ws.stack.set_config(f"nsx.{key}", ConfigValue(str(value)), path=True)
     return ws
 
@@ -227,3 +227,35 @@ def test_a_failure_halfway_says_what_landed_and_a_rerun_converges(tmp_path: Path
 def _owned_groups(nsx: httpx.Client) -> set[str]:
     groups = nsx.get("/policy/api/v1/infra/domains/default/groups").json()["results"]
     return {g["id"] for g in groups if any(t.get("scope") == "zerotrust/managed-by" for t in g.get("tags") or [])}
+
+
+def test_a_read_only_account_previews_the_same_plan_and_cannot_apply_it(tmp_path: Path, emu: RunningEmulator) -> None:
+    """Least privilege: previews and the drift check need only NSX's read-only role. The
+    auditor's preview (with refresh) plans exactly the admin's changes to NSX (plus the
+    provider's own new credentials, which write nothing); its ``up`` stops at the first
+    write with one line, and NSX is unchanged."""
+    ws = dev_stack(tmp_path, emu)
+    ws.up()
+    shop = ws.program / "stacks" / "dev" / "apps" / "shop.yaml"
+    shop.write_text(shop.read_text().replace("and nothing else does", "and nothing else may", 1))
+    admin = set_diff_paths(ws)[:2]
+    assert admin == ({"update": 1}, {'policies["shop-orders"].description'})
+    use_account(ws, "auditor", emu.auditor_password or "")
+    with_provider = ({"update": 2}, admin[1])
+    assert set_diff_paths(ws)[:2] == with_provider
+    assert set_diff_paths(ws, refresh=True)[:2] == with_provider
+    with raw(emu) as nsx:
+        before = domain_snapshot(nsx)
+    with pytest.raises(CommandError) as refused:
+        ws.up()
+    assert "'auditor' may not change NSX" in the_error(refused.value)
+    with raw(emu) as nsx:
+        assert domain_snapshot(nsx) == before
+    use_account(ws, "admin", emu.admin_password)
+    ws.up()  # the failed up recorded the auditor as the provider's account; destroy would use it
+    ws.destroy()
+
+
+def use_account(ws: EngineWorkspace, username: str, password: str) -> None:
+    ws.stack.set_config("nsx.username", ConfigValue(username), path=True)
+    ws.stack.set_config("nsxPassword", ConfigValue(password, secret=True))

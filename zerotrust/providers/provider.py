@@ -159,6 +159,14 @@ class NsxProvider(Provider):
             accept_secrets=True, supports_preview=True, accept_outputs=False, accept_resources=False
         )
 
+    @staticmethod
+    def config_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """Provider config keys that changed; never a replacement (the same objects, reached
+        another way). A change must be reported: for an unchanged provider the engine keeps
+        the config in its state, so a read-only account's preview would run as the account
+        of the last ``up``."""
+        return sorted(key for key in set(olds) | set(news) if olds.get(key) != news.get(key))
+
     # --- functions -------------------------------------------------------------------
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
