@@ -66,7 +66,7 @@ def test_drift_job_refreshes_on_a_schedule_and_expects_no_changes() -> None:
 def _account_step(job: dict[str, Any]) -> dict[str, Any]:
     """The job's one step that sets the NSX account, before any pulumi command runs it."""
     script = "\n".join(account_script(STACK))
-    steps = [s for s in job["steps"] if script in str(s.get("run", ""))]
+    steps: list[dict[str, Any]] = [s for s in job["steps"] if script in str(s.get("run", ""))]
     assert len(steps) == 1, "one step sets the account"
     first_pulumi = next(i for i, s in enumerate(job["steps"]) if "pulumi " in str(s.get("run", "")))
     assert job["steps"].index(steps[0]) == first_pulumi, "the account is set before any other pulumi command"
