@@ -20,7 +20,7 @@ import pulumi
 from components.firewall import Firewall, FirewallArgs
 from components.kube_environment import deploy_environment, load_environment_or_fail
 from components.vks_cluster import VksCluster, VksClusterArgs
-from zerotrust.resources import NsxProvider
+from zerotrust.resources import NsxProvider, stop
 from zerotrust.spec import SpecError, compile_stack, import_plan, load_stack
 from zerotrust.spec.verify import broken_report, verify
 
@@ -31,7 +31,7 @@ spec_dir = Path(config.get("specDir") or Path("stacks") / stack)
 try:
     desired = compile_stack(load_stack(spec_dir))
 except SpecError as error:
-    raise pulumi.RunError(f"the desired state in {spec_dir} is not valid:\n{error}") from None
+    stop(f"the desired state in {spec_dir} is not valid:\n{error}")
 
 # Intents are checked against the desired state and an inventory snapshot, before any API call.
 inventory = config.get("inventory")
@@ -41,7 +41,7 @@ if inventory:
         pulumi.log.warn(line)
     broken = broken_report(desired, checked.intents)
     if broken:
-        raise pulumi.RunError(f"{sum(not r.ok for r in checked.intents)} intent(s) broken:\n{broken}")
+        stop(f"{sum(not r.ok for r in checked.intents)} intent(s) broken:\n{broken}")
     pulumi.log.info(f"{len(checked.intents)} intents hold (checked against {inventory})")
 elif desired.intents:
     pulumi.log.warn("intents were not checked: set the stack config 'inventory' to an inventory snapshot")
@@ -54,6 +54,10 @@ provider = NsxProvider(
     password=config.require_secret("nsxPassword"),
     ca_file=nsx.get("caFile"),
     insecure=bool(nsx.get("insecure", False)),
+    connect_timeout=nsx.get("connectTimeout"),
+    read_timeout=nsx.get("readTimeout"),
+    retry_attempts=nsx.get("retryAttempts"),
+    retry_seconds=nsx.get("retrySeconds"),
 )
 
 clusters = {

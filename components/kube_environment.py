@@ -25,6 +25,7 @@ from zerotrust.kube import (
     load_environment,
     range_update_problems,
 )
+from zerotrust.resources import stop
 
 OUTPUT = "kubernetes"
 
@@ -50,7 +51,7 @@ def load_environment_or_fail(source: str) -> KubeEnvironment:
     try:
         return load_environment(Path(source))
     except SpecError as exc:
-        raise pulumi.RunError(str(exc)) from None
+        stop(str(exc))
 
 
 def deploy_environment(env: KubeEnvironment, *, source: str, config: pulumi.Config) -> dict[str, ClusterDeployment]:
@@ -59,7 +60,7 @@ def deploy_environment(env: KubeEnvironment, *, source: str, config: pulumi.Conf
     def check(previous: Any) -> bool:
         problems = range_update_problems(env, previous)
         if problems:
-            raise pulumi.RunError(str(SpecError(source, problems)))
+            stop(str(SpecError(source, problems)))
         return True
 
     gate = _previous_ranges().apply(check)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pulumi
 
-from zerotrust.resources import NsxProvider
+from zerotrust.resources import NsxProvider, provider_line, stop
 
 LOOKUP = "zerotrust:nsx:getClusterControlPlane"
 
@@ -43,7 +43,7 @@ class VksCluster(pulumi.ComponentResource):
             LOOKUP,
             {"name": args.control_plane, "timeoutSeconds": args.timeout_seconds},
             opts=pulumi.InvokeOutputOptions(provider=args.provider, parent=self),
-        )
+        ).recover(lambda error: stop(f"cluster {args.control_plane!r}: {provider_line(error)}"))
         self.path = found.apply(lambda r: str(r["path"]))
         self.control_plane_id = found.apply(lambda r: str(r["id"]))
         self.register_outputs({"path": self.path, "control_plane_id": self.control_plane_id})

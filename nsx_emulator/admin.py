@@ -3,8 +3,10 @@
 - per-client rate limit: 429 ``Client '<user>' exceeded request rate of N per second.``
   and per-client concurrency limit: 429 (ref §3.3); a client is the user;
 - fault injection: rules of (method, path regex, fraction, kind) drawn from a
-  seeded RNG; kinds ``429``/``503`` (with Retry-After), ``500``, ``drop`` (the
-  connection is cut mid-response) and ``delay`` (sleep ``delay_ms`` first);
+  seeded RNG; kinds ``429``/``503`` (with Retry-After), ``500``, ``412`` (a concurrent
+  edit: stale revision), ``drop`` (the connection is cut mid-response) and ``delay``
+  (sleep ``delay_ms`` first); ``after`` lets that many matching requests through first
+  (to fail an operation halfway), ``count`` stops after that many injections;
 - request counters by method and path template, for benchmarks.
 """
 
@@ -17,9 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import NsxError, bad_request, internal, too_many_requests
+from .errors import NsxError, bad_request, internal, stale_revision, too_many_requests
 
-FAULT_KINDS = ("429", "503", "500", "drop", "delay")
+FAULT_KINDS = ("429", "503", "500", "412", "drop", "delay")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class FaultRule:
     retry_after: int = 1
     delay_ms: int = 0
     remaining: int | None = None  # inject at most this many times
+    after: int = 0  # let this many matching requests through first
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -44,6 +47,7 @@ class FaultRule:
             "retry_after": self.retry_after,
             "delay_ms": self.delay_ms,
             "count": self.remaining,
+            "after": self.after,
         }
 
 
@@ -67,6 +71,7 @@ def parse_fault(spec: Any) -> FaultRule:
             int(spec.get("retry_after", 1)),
             int(spec.get("delay_ms", 0)),
             int(count) if count is not None else None,
+            int(spec.get("after", 0)),
         )
     except (TypeError, ValueError, re.error) as exc:
         raise bad_request(f"Invalid fault rule: {exc}.") from None
@@ -106,6 +111,9 @@ class Faults:
                 continue
             if rule.remaining is not None and rule.remaining <= 0:
                 continue
+            if rule.after > 0:
+                rule.after -= 1
+                continue
             if self.rng.random() < rule.rate:
                 if rule.remaining is not None:
                     rule.remaining -= 1
@@ -133,6 +141,8 @@ def fault_error(rule: FaultRule, kind: str) -> NsxError:
             module_name="common-services",
             headers={"Retry-After": str(rule.retry_after)},
         )
+    if kind == "412":
+        return stale_revision(None, "injected fault")
     return internal("Internal server error (injected fault).")
 
 

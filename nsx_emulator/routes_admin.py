@@ -3,8 +3,9 @@
 - ``GET|PUT /rate-limit`` ``{"requests_per_second": N|null}`` (per client, 429, ref §3.3)
 - ``GET|PUT /concurrency-limit`` ``{"max_in_flight": N|null}`` (per client, 429)
 - ``GET|PUT|DELETE /faults``: one rule ``{"seed": 7, "rate": 0.5, "statuses": [503, 429],
-  "methods": ["GET"], "path_regex": "...", "retry_after": 1, "delay_ms": 0, "count": null}``
-  or ``{"seed": 7, "rules": [rule, ...]}``; statuses are 429, 503, 500, "drop", "delay"
+  "methods": ["GET"], "path_regex": "...", "retry_after": 1, "delay_ms": 0, "count": null,
+  "after": 0}``
+  or ``{"seed": 7, "rules": [rule, ...]}``; statuses are 429, 503, 500, 412, "drop", "delay"
 - ``GET|DELETE /counters`` (``POST`` resets too): requests by method and path template
 - ``GET|PUT /realization`` ``{"delay_ms": 0, "overrides": [{"path_regex", "state"}]}``
 - ``POST /reset`` (``?seed=false`` skips the startup seed): back to a fresh state

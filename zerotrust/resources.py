@@ -8,11 +8,36 @@ which also tells the engine the dependency order (rules are deleted before their
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import pulumi
 
 PACKAGE = "zerotrust"
+USER_ERROR_PREFIX = "zerotrust: "
+"""Starts every error the provider means for the user (one line, no traceback)."""
+
+
+BAIL_EXIT_CODE = 32
+"""The language host's "the error is already reported" exit code (no extra line, no traceback)."""
+
+
+def stop(message: str) -> NoReturn:
+    """End the program with ``message`` as its one error line.
+
+    Why not ``pulumi.RunError``: the language host reports that as the message *and* a second
+    line, "Program exited with non-zero exit code: 1". Logging the line and leaving with the
+    host's own "already reported" code is what its unhandled-exception path does, minus the
+    traceback. Works from the program's top level and from an output's callback alike.
+    """
+    pulumi.log.error(message)
+    raise SystemExit(BAIL_EXIT_CODE)
+
+
+def provider_line(error: Exception) -> str:
+    """The provider's own line in a failed call, without the SDK's transport wording around it."""
+    message = str(error)
+    _, found, line = message.partition(USER_ERROR_PREFIX)
+    return line if found else message
 
 
 class NsxProvider(pulumi.ProviderResource):
@@ -28,8 +53,13 @@ class NsxProvider(pulumi.ProviderResource):
         ca_file: pulumi.Input[str] | None = None,
         insecure: bool = False,
         auth: str = "session",
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        retry_attempts: int | None = None,
+        retry_seconds: float | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Timeouts and the retry budget default to the client's (docs/operations.md)."""
         props: dict[str, Any] = {
             "host": host,
             "username": username,
@@ -37,6 +67,10 @@ class NsxProvider(pulumi.ProviderResource):
             "caFile": ca_file,
             "insecure": insecure,
             "auth": auth,
+            "connectTimeout": connect_timeout,
+            "readTimeout": read_timeout,
+            "retryAttempts": retry_attempts,
+            "retrySeconds": retry_seconds,
         }
         super().__init__(PACKAGE, name, props, opts)
 

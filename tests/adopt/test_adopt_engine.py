@@ -21,13 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from pulumi.automation import events
 
 from tests.adopt.brownfield import make_brownfield
 from tests.support.emulator_process import RunningEmulator, start_emulator
-from tests.support.nsx_stack import configure_nsx, raw
+from tests.support.nsx_stack import configure_nsx, domain_snapshot, raw, set_diff_paths
 from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
 
 pytestmark = pytest.mark.engine
@@ -61,29 +59,6 @@ def workspace(tmp_path: Path, emu: RunningEmulator, stack: str) -> EngineWorkspa
     return ws
 
 
-def snapshot(nsx: httpx.Client) -> dict[str, dict[str, Any]]:
-    """Every group and policy of the domain (policies with their rules), by collection/id."""
-    found: dict[str, dict[str, Any]] = {}
-    for collection in ("groups", "security-policies"):
-        for item in nsx.get(f"{DOMAIN}/{collection}", params={"page_size": 1000}).json()["results"]:
-            full = nsx.get(f"{DOMAIN}/{collection}/{item['id']}").json()
-            found[f"{collection}/{item['id']}"] = full
-    return found
-
-
-def set_diff_paths(ws: EngineWorkspace, **kwargs: Any) -> tuple[dict[str, int], set[str], str]:
-    """A preview's changes, the policy set's detailed-diff paths, and its text."""
-    paths: set[str] = set()
-
-    def collect(event: events.EngineEvent) -> None:
-        pre = event.resource_pre_event
-        if pre is not None and pre.metadata.type == "zerotrust:nsx:PolicySet" and pre.metadata.detailed_diff:
-            paths.update(pre.metadata.detailed_diff)
-
-    result = ws.preview(on_event=collect, **kwargs)
-    return changes(result.change_summary), paths, result.stdout
-
-
 def only_tags_changed(before: dict[str, Any], after: dict[str, Any]) -> None:
     for key in sorted(before):
         old, new = before[key], after[key]
@@ -101,7 +76,7 @@ def test_a_brownfield_round_trips_and_only_gains_ownership_tags(tmp_path: Path, 
     nsx = raw(emu)
     made = make_brownfield(nsx, groups=300, policies=150, rules=1500)
     assert made.rules == 1500
-    before = snapshot(nsx)
+    before = domain_snapshot(nsx)
     ws = workspace(tmp_path, emu, "adopted")
     summary = adopt(emu, ws, "adopted", "--apps-by", "tag:app")
     assert "skipped | domain | `partner`" in summary
@@ -117,7 +92,7 @@ def test_a_brownfield_round_trips_and_only_gains_ownership_tags(tmp_path: Path, 
     assert changes(ws.up().summary.resource_changes) == planned
     assert changes(ws.preview().change_summary) == {}
 
-    after = snapshot(nsx)
+    after = domain_snapshot(nsx)
     adopted = {
         k
         for k, v in after.items()
@@ -150,7 +125,7 @@ def test_the_dev_stack_on_the_demo_seed_adopts_back_exactly(tmp_path: Path) -> N
         )
         configure_nsx(first, emu)
         first.up()
-        before = snapshot(raw(emu))
+        before = domain_snapshot(raw(emu))
         ws = workspace(tmp_path, emu, "dev")  # the state is lost; the stack's files too
         summary = adopt(emu, ws, "dev", "--apps-by", "prefix")
         assert "spanned to an Antrea cluster" in summary  # quarantine-vks-dev-01 stays out, said so
@@ -161,7 +136,7 @@ def test_the_dev_stack_on_the_demo_seed_adopts_back_exactly(tmp_path: Path) -> N
         assert paths == {"owners"}, paths  # already this stack's: nothing to take over
         ws.up()
         assert changes(ws.preview().change_summary) == {}
-        after = snapshot(raw(emu))
+        after = domain_snapshot(raw(emu))
         assert {k: v["_revision"] for k, v in after.items()} == {k: v["_revision"] for k, v in before.items()}
     finally:
         emu.stop()

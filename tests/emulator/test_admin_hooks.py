@@ -184,6 +184,15 @@ def test_fault_count_and_scope(hooks: httpx.Client) -> None:
     assert codes == [503, 503, 200, 200], codes
 
 
+def test_fault_after_lets_the_first_requests_through(hooks: httpx.Client) -> None:
+    """Emulator contract: ``after`` fails an operation halfway (the first writes land, a later
+    one fails), as a manager that breaks mid-apply would; 412 stands for a concurrent edit."""
+    _admin.set_faults(hooks, seed=3, rate=1.0, statuses=["412"], after=2, methods=["GET"], path_regex="/default$")
+    codes = [hooks.get(DOMAIN_URL).status_code for _ in range(4)]
+    assert codes == [200, 200, 412, 412], codes
+    assert_nsx_error(hooks.get(DOMAIN_URL), 412)
+
+
 def test_injected_503_is_nsx_shaped(hooks: httpx.Client) -> None:
     """ref §3.3: 503 Service Unavailable with an NSX body (what nsxlib treats as ServerBusy)."""
     _admin.set_faults(hooks, seed=11, rate=1.0, statuses=[503])

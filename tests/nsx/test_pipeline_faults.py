@@ -69,7 +69,7 @@ def test_total_time_bound_stops_retrying() -> None:
     sleeps: list[float] = []
 
     async def run() -> None:
-        async with _client(busy, sleeps, max_attempts=10, max_total=30.0) as nsx:
+        async with _client(busy, sleeps, max_attempts=10, max_total=30.0, max_retry_after=30.0) as nsx:
             with pytest.raises(ServerBusy) as caught:
                 await nsx.request("GET", "/policy/api/v1/infra")
             assert caught.value.retry_after == 20

@@ -7,7 +7,14 @@ from typing import Any
 import yaml
 
 from tests.support.pulumi_harness import REPO
-from zerotrust.report.commands import STREAMING_ENV, drift_command, preview_command, report_command
+from zerotrust.report.commands import (
+    STREAMING_ENV,
+    account_script,
+    apply_command,
+    drift_command,
+    preview_command,
+    report_command,
+)
 
 WORKFLOW = REPO / ".github" / "workflows" / "preview.yml"
 STACK = "${{ matrix.stack }}"
@@ -54,3 +61,29 @@ def test_drift_job_refreshes_on_a_schedule_and_expects_no_changes() -> None:
     scripts = runs(document["jobs"]["drift"])
     assert scripts[0] == "make setup"
     assert any(" ".join(drift_command(STACK)) in s and s.startswith(". toolchain/activate") for s in scripts)
+
+
+def _account_step(job: dict[str, Any]) -> dict[str, Any]:
+    """The job's one step that sets the NSX account, before any pulumi command runs it."""
+    script = "\n".join(account_script(STACK))
+    steps: list[dict[str, Any]] = [s for s in job["steps"] if script in str(s.get("run", ""))]
+    assert len(steps) == 1, "one step sets the account"
+    first_pulumi = next(i for i, s in enumerate(job["steps"]) if "pulumi " in str(s.get("run", "")))
+    assert job["steps"].index(steps[0]) == first_pulumi, "the account is set before any other pulumi command"
+    return steps[0]
+
+
+def test_previews_and_drift_use_the_read_only_account_and_only_apply_has_the_read_write_one() -> None:
+    jobs = load()["jobs"]
+    for name in ("preview", "drift"):
+        env = _account_step(jobs[name])["env"]
+        assert env == {
+            "NSX_USERNAME": "${{ vars.NSX_READONLY_USERNAME }}",
+            "NSX_PASSWORD": "${{ secrets.NSX_READONLY_PASSWORD }}",
+        }
+    apply = jobs["apply"]
+    assert _account_step(apply)["env"]["NSX_PASSWORD"] == "${{ secrets.NSX_APPLY_PASSWORD }}"
+    assert apply["environment"] == STACK, "the environment's protection rules gate the read-write secret"
+    assert any(" ".join(apply_command(STACK)) in s for s in runs(apply))
+    for name, job in jobs.items():
+        assert ("NSX_APPLY" in yaml.safe_dump(job)) == (name == "apply"), name

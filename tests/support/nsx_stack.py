@@ -10,10 +10,10 @@ import ssl
 from typing import Any
 
 import httpx
-from pulumi.automation import ConfigValue
+from pulumi.automation import ConfigValue, events
 
 from tests.support.emulator_process import RunningEmulator
-from tests.support.pulumi_harness import EngineWorkspace
+from tests.support.pulumi_harness import EngineWorkspace, changes
 
 
 def configure_nsx(ws: EngineWorkspace, emu: RunningEmulator, **extra: str) -> None:
@@ -52,3 +52,27 @@ def writes(requests: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
     """The write requests among counted requests (not reads, logins or test hooks)."""
     skip = ("/emulator/", "/api/session/")
     return [r for r in requests if r[0] != "GET" and not r[1].startswith(skip)]
+
+
+def domain_snapshot(nsx: httpx.Client, domain: str = "default") -> dict[str, dict[str, Any]]:
+    """Every group and policy of the domain (policies with their rules), by collection/id:
+    what "NSX is unchanged" compares."""
+    base = f"/policy/api/v1/infra/domains/{domain}"
+    found: dict[str, dict[str, Any]] = {}
+    for collection in ("groups", "security-policies"):
+        for item in nsx.get(f"{base}/{collection}", params={"page_size": 1000}).json()["results"]:
+            found[f"{collection}/{item['id']}"] = nsx.get(f"{base}/{collection}/{item['id']}").json()
+    return found
+
+
+def set_diff_paths(ws: EngineWorkspace, **kwargs: Any) -> tuple[dict[str, int], set[str], str]:
+    """A preview's changes, the policy set's detailed-diff paths, and its text."""
+    paths: set[str] = set()
+
+    def collect(event: events.EngineEvent) -> None:
+        pre = event.resource_pre_event
+        if pre is not None and pre.metadata.type == "zerotrust:nsx:PolicySet" and pre.metadata.detailed_diff:
+            paths.update(pre.metadata.detailed_diff)
+
+    result = ws.preview(on_event=collect, **kwargs)
+    return changes(result.change_summary), paths, result.stdout

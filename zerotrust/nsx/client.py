@@ -15,7 +15,9 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -28,14 +30,32 @@ from zerotrust.nsx._collection import Collection, ReadOnlyCollection
 from zerotrust.nsx.config import NsxConfig
 from zerotrust.nsx.errors import error_for_status
 from zerotrust.nsx.hierarchy import Hierarchy
-from zerotrust.nsx.retry import parse_retry_after, send_with_retry
+from zerotrust.nsx.retry import RetryTally, parse_retry_after, send_with_retry
 from zerotrust.nsx.security_policies import SecurityPolicies
 from zerotrust.nsx.session import auth_for
 from zerotrust.nsx.vm_tags import VirtualMachines
 
-__all__ = ["ApiCallCounter", "NsxClient"]
+__all__ = ["ApiCallCounter", "NsxClient", "recording_writes"]
 
 log = logging.getLogger(__name__)
+
+_WRITES: ContextVar[list[str] | None] = ContextVar("zerotrust_nsx_writes", default=None)
+_READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def recording_writes() -> Iterator[list[str]]:
+    """Collect ``METHOD path`` of every write NSX accepted in this task (and tasks it starts).
+
+    Why: when an operation fails halfway, the operator must learn exactly what already
+    changed in NSX ("nothing" being the common, reassuring answer).
+    """
+    writes: list[str] = []
+    token = _WRITES.set(writes)
+    try:
+        yield writes
+    finally:
+        _WRITES.reset(token)
 
 
 @dataclass
@@ -142,6 +162,7 @@ class NsxClient:
         Raises an :class:`~zerotrust.nsx.errors.NsxError` subclass, never an httpx error.
         """
         started = time.monotonic()
+        tally = RetryTally()
         async with self._limit:
             response = await send_with_retry(
                 lambda: self._send(method, path, params, json),
@@ -149,16 +170,22 @@ class NsxClient:
                 method=method,
                 path=path,
                 sleep=self._sleep,
+                tally=tally,
             )
         log.debug("%s %s -> %d in %.3fs", method, path, response.status_code, time.monotonic() - started)
         if response.is_error:
-            raise error_for_status(
+            error = error_for_status(
                 response.status_code,
                 response.content,
                 method=method,
                 path=path,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
+            error.attempts, error.elapsed = tally.attempts, tally.elapsed
+            raise error
+        writes = _WRITES.get()
+        if writes is not None and method not in _READ_ONLY and not path.startswith("/api/session/"):
+            writes.append(f"{method} {path}")
         if not response.content:
             return None
         return response.json()

@@ -14,6 +14,8 @@ from typing import Literal
 
 import httpx
 
+from zerotrust.nsx.errors import ConfigError
+
 __all__ = ["AuthMode", "NsxConfig", "RetrySettings", "Secret", "Timeouts"]
 
 AuthMode = Literal["session", "basic"]
@@ -48,9 +50,14 @@ class Secret:
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds per phase of one HTTP request (not the whole retried call)."""
+    """Seconds per phase of one HTTP request (not the whole retried call).
 
-    connect: float = 10.0
+    ``connect`` covers TCP and the TLS handshake; with the retry budget it bounds how long an
+    unreachable NSX takes to fail (docs/operations.md). ``read`` waits for an answer: a big
+    domain's hierarchical GET takes seconds on a loaded manager, so it stays generous.
+    """
+
+    connect: float = 5.0
     read: float = 60.0
     write: float = 60.0
     pool: float = 30.0
@@ -66,15 +73,16 @@ class RetrySettings:
     Delay before retry *n* (1-based) is ``min(max_delay, initial_delay * 2**(n-1))``
     scaled by a random factor in ``[1 - jitter, 1]``, unless the server sent
     ``Retry-After``, which wins (capped at ``max_retry_after``). No retry starts once
-    ``max_total`` seconds have passed since the first attempt.
+    ``max_total`` seconds have passed since the first attempt: with the default connect
+    timeout an unreachable NSX fails in about 22 s (docs/operations.md).
     """
 
     max_attempts: int = 5
     initial_delay: float = 0.25
     max_delay: float = 5.0
     jitter: float = 0.5
-    max_retry_after: float = 30.0
-    max_total: float = 120.0
+    max_retry_after: float = 10.0
+    max_total: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -102,19 +110,26 @@ class NsxConfig:
             object.__setattr__(self, "password", Secret(str(self.password)))
         if self.ca_file is not None and not isinstance(self.ca_file, Path):
             object.__setattr__(self, "ca_file", Path(self.ca_file))
-        if not self.endpoint.startswith(("https://", "http://")):
-            raise ValueError(f"NsxConfig.endpoint {self.endpoint!r} must start with https://")
+        if not self.endpoint.startswith(("https://", "http://")) or not httpx.URL(self.endpoint).host:
+            raise ConfigError("endpoint", f"the NSX endpoint {self.endpoint!r} is not https://<host>[:port]")
         if self.insecure and self.ca_file is not None:
-            raise ValueError("NsxConfig: give ca_file or insecure=True, not both")
+            raise ConfigError("insecure", "a CA file and insecure (no TLS check) are both set; give one, not both")
         if self.ca_file is not None and not self.ca_file.is_file():
-            raise ValueError(f"NsxConfig.ca_file {self.ca_file} does not exist")
+            what = "is a folder, not a PEM file" if self.ca_file.is_dir() else "does not exist"
+            raise ConfigError("ca_file", f"the CA file {self.ca_file} {what}")
         if self.max_concurrency < 1 or self.retry.max_attempts < 1:
-            raise ValueError("NsxConfig: max_concurrency and retry.max_attempts must be >= 1")
+            raise ConfigError("retry", "max_concurrency and retry.max_attempts must be >= 1")
+        if min(self.timeouts.connect, self.timeouts.read, self.retry.max_total) <= 0:
+            raise ConfigError("timeouts", "timeouts and the retry budget must be positive seconds")
 
     def tls_verify(self) -> ssl.SSLContext | bool:
         """What httpx should verify with: the CA file, the system store, or nothing."""
         if self.insecure:
             return False
         if self.ca_file is not None:
-            return ssl.create_default_context(cafile=str(self.ca_file))
+            try:
+                return ssl.create_default_context(cafile=str(self.ca_file))
+            except OSError as error:  # ssl.SSLError is one: a file without a PEM certificate
+                reason = "no PEM certificate in it" if isinstance(error, ssl.SSLError) else error.strerror
+                raise ConfigError("ca_file", f"the CA file {self.ca_file} cannot be used: {reason}") from error
         return True

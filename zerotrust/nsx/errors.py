@@ -3,6 +3,7 @@
 ::
 
     NsxError                      anything this package raises
+    ├── ConfigError               the configuration cannot work (a CA file missing ...)
     ├── NsxConnectionError        no usable answer: connect/read failure or timeout
     │   └── NsxTlsError           the server certificate did not verify
     └── NsxApiError               NSX answered with an error status (status, error_code, ...)
@@ -44,6 +45,7 @@ __all__ = [
     "AuthError",
     "BadRequest",
     "BadXSRF",
+    "ConfigError",
     "Forbidden",
     "NotFound",
     "NsxApiError",
@@ -66,9 +68,24 @@ MAX_MESSAGE = 2000
 
 
 class NsxError(Exception):
-    """Base of every error the NSX client raises."""
+    """Base of every error the NSX client raises.
+
+    ``attempts`` and ``elapsed`` say how hard the retry loop tried before giving up (1 and
+    0.0 for errors that are never retried); diagnostics quote them.
+    """
 
     retryable: ClassVar[bool] = False
+    attempts: int = 1
+    elapsed: float = 0.0
+
+
+class ConfigError(NsxError, ValueError):
+    """The configuration cannot work, found before any request; ``setting`` names the
+    :class:`~zerotrust.nsx.config.NsxConfig` field to fix (``ca_file``, ``endpoint`` ...)."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class NsxConnectionError(NsxError):

@@ -18,6 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC
 
 import httpx
@@ -25,13 +26,21 @@ import httpx
 from zerotrust.nsx.config import RetrySettings
 from zerotrust.nsx.errors import error_for_transport
 
-__all__ = ["backoff_delay", "is_retryable_response", "parse_retry_after", "send_with_retry"]
+__all__ = ["RetryTally", "backoff_delay", "is_retryable_response", "parse_retry_after", "send_with_retry"]
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 503})
 TRANSACTION_ABORTED = (500, 607)
+
+
+@dataclass
+class RetryTally:
+    """How one call went through the loop: attempts made and seconds from first to last."""
+
+    attempts: int = 0
+    elapsed: float = 0.0
 
 
 def is_retryable_response(response: httpx.Response) -> bool:
@@ -81,34 +90,42 @@ async def send_with_retry(
     sleep: Sleep = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
     rng: Callable[[], float] = random.random,
+    tally: RetryTally | None = None,
 ) -> httpx.Response:
     """Call ``send`` until it gives a non-retryable response or the bounds are reached.
 
     Returns the last response (possibly a 429/503 once retries are exhausted; the caller
     turns it into an error). Raises ``NsxConnectionError``/``NsxTlsError`` when the
-    last attempt failed in transport.
+    last attempt failed in transport, with ``attempts`` and ``elapsed`` set; ``tally``
+    gets the same for a returned response.
     """
     started = clock()
     waited = 0.0  # counted too, so an injected fake ``sleep`` still meets the time bound
+    tally = tally if tally is not None else RetryTally()
     attempt = 0
     while True:
         attempt += 1
+        tally.attempts = attempt
         try:
             response = await send()
         except httpx.TransportError as error:
             failure = error_for_transport(error, method=method, path=path)
             delay = backoff_delay(attempt, settings, rng)
-            if not failure.retryable or not _may_retry(attempt, delay, max(clock() - started, waited), settings):
+            elapsed = max(clock() - started, waited)
+            tally.elapsed = elapsed
+            if not failure.retryable or not _may_retry(attempt, delay, elapsed, settings):
+                failure.attempts, failure.elapsed = attempt, elapsed
                 raise failure from error
             log.debug("retry %s %s after %s (attempt %d)", method, path, type(error).__name__, attempt)
         else:
+            tally.elapsed = max(clock() - started, waited)
             if not is_retryable_response(response):
                 return response
             hinted = parse_retry_after(response.headers.get("Retry-After"))
             delay = (
                 min(hinted, settings.max_retry_after) if hinted is not None else backoff_delay(attempt, settings, rng)
             )
-            if not _may_retry(attempt, delay, max(clock() - started, waited), settings):
+            if not _may_retry(attempt, delay, tally.elapsed, settings):
                 return response
             log.debug(
                 "retry %s %s after HTTP %d in %.2fs (attempt %d)",

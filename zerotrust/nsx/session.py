@@ -6,7 +6,9 @@ Session auth logs in once with ``POST /api/session/create`` (form-encoded
 error_code 98) or the session has ended (401, or 403 / 403 "credentials incorrect"
 for a cookie that no longer works -- [UNV] which one real NSX sends, ref §9), the flow
 logs in again and repeats the request once; a failed login surfaces as ``AuthError``.
-Concurrent requests share one login (an ``asyncio.Lock``).
+Concurrent requests share one login (an ``asyncio.Lock``), and a login NSX refused is not
+tried again by this client: NSX locks an account after a few failed logins (5 by default,
+for 15 minutes), and a run with a wrong password must not be what locks it.
 
 Credentials live only inside these objects: never in headers that get logged by this
 package, never in exceptions (errors carry method and path only).
@@ -24,6 +26,7 @@ from urllib.parse import urlencode
 import httpx
 
 from zerotrust.nsx.config import NsxConfig, Secret
+from zerotrust.nsx.errors import AuthError, NsxApiError, error_for_status
 
 __all__ = ["SESSION_CREATE_PATH", "BasicAuth", "SessionAuth", "auth_for"]
 
@@ -62,6 +65,7 @@ class SessionAuth(httpx.Auth):
         self._username = username
         self._password = password
         self._session: _Session | None = None
+        self._refused: NsxApiError | None = None
         self._lock = asyncio.Lock()
         self.logins = 0
         """Sessions created so far (tests and benchmarks read it)."""
@@ -77,6 +81,7 @@ class SessionAuth(httpx.Auth):
         session = self._session
         if session is None:
             async with self._lock:
+                self._raise_if_refused()
                 if self._session is None:
                     created = yield self._login_request(request)
                     await created.aread()
@@ -90,6 +95,7 @@ class SessionAuth(httpx.Auth):
         if not _session_refused(response):
             return
         async with self._lock:
+            self._raise_if_refused()
             if self._session == session:  # nobody renewed it meanwhile
                 self._session = None
                 created = yield self._login_request(request)
@@ -111,9 +117,19 @@ class SessionAuth(httpx.Auth):
             extensions=request.extensions,
         )
 
+    def _raise_if_refused(self) -> None:
+        if self._refused is not None:
+            raise self._refused
+
     def _accept_login(self, response: httpx.Response) -> bool:
+        """Keep the session NSX created; a refused login (credentials) is raised, and remembered."""
         cookie = _session_cookie(response)
         xsrf = response.headers.get(XSRF_HEADER)
+        if response.status_code in (401, 403):
+            refused = error_for_status(response.status_code, response.content, method="POST", path=SESSION_CREATE_PATH)
+            if isinstance(refused, AuthError):
+                self._refused = refused
+                raise refused
         if response.status_code not in (200, 201) or not cookie or not xsrf:
             return False
         self._session = _Session(cookie=cookie, xsrf=xsrf)

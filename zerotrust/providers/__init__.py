@@ -66,6 +66,10 @@ SCHEMA: dict[str, Any] = {
             "caFile": {"type": "string", "description": "PEM file of the CA that signs NSX's certificate"},
             "insecure": {"type": "boolean", "description": "skip TLS verification (labs only)"},
             "auth": {"type": "string", "description": "session (default) or basic"},
+            "connectTimeout": {"type": "number", "description": "seconds to connect (TCP + TLS); default 5"},
+            "readTimeout": {"type": "number", "description": "seconds to wait for an answer; default 60"},
+            "retryAttempts": {"type": "integer", "description": "attempts per call (429/503/transport); default 5"},
+            "retrySeconds": {"type": "number", "description": "no retry starts after this many seconds; default 20"},
         }
     },
     "provider": {
@@ -76,6 +80,10 @@ SCHEMA: dict[str, Any] = {
             "caFile": {"type": "string"},
             "insecure": {"type": "boolean"},
             "auth": {"type": "string"},
+            "connectTimeout": {"type": "number"},
+            "readTimeout": {"type": "number"},
+            "retryAttempts": {"type": "integer"},
+            "retrySeconds": {"type": "number"},
         },
     },
     "resources": {

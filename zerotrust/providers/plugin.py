@@ -21,8 +21,9 @@ import grpc.aio
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from zerotrust.providers import VERSION
-from zerotrust.providers.provider import USER_ERROR_PREFIX, NsxProvider
+from zerotrust.providers.provider import NsxProvider
 from zerotrust.providers.server import NsxServicer
+from zerotrust.resources import USER_ERROR_PREFIX
 
 _TRACEBACK_MARK = ":\n  File "
 

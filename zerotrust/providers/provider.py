@@ -14,6 +14,8 @@ Why a provider plugin and not a dynamic provider: docs/provider-mechanism.md.
   into it and back (configuration and functions use the SDK's framework directly).
 * Errors a user can act on (bad input, NSX refusing a change, an object this stack does not
   own) are raised as :class:`UserError`; the plugin shows them without a Python traceback.
+  Operational faults (NSX unreachable, TLS, credentials, throttling ...) become one line from
+  ``_faults``: what failed, the stack config to fix, and what changed in NSX (usually nothing).
 """
 
 from __future__ import annotations
@@ -35,19 +37,19 @@ from pulumi.provider.experimental.provider import (
     Provider,
 )
 
-from zerotrust.nsx.client import NsxClient
-from zerotrust.nsx.config import NsxConfig, Secret
-from zerotrust.nsx.errors import NsxError
+from zerotrust.nsx.client import NsxClient, recording_writes
+from zerotrust.nsx.config import NsxConfig, RetrySettings, Secret, Timeouts
+from zerotrust.nsx.errors import ConfigError, NsxError
 from zerotrust.providers import KINDS, SCHEMA
 from zerotrust.providers._context import Context, Snapshots
 from zerotrust.providers._diff import detailed_diff
+from zerotrust.providers._faults import CONFIG_KEYS, debugging, explain, explain_config
 from zerotrust.providers._kind import Kind
 from zerotrust.providers._ownership import NotOwned, owner_from_urn
 from zerotrust.providers._values import has_unknowns, plain_map, property_map, with_placeholders
 from zerotrust.providers.cluster_lookup import TOKEN as CLUSTER_LOOKUP
 from zerotrust.providers.cluster_lookup import find_cluster_control_plane
-
-USER_ERROR_PREFIX = "zerotrust: "
+from zerotrust.resources import USER_ERROR_PREFIX
 
 
 class UserError(Exception):
@@ -62,15 +64,24 @@ def _type_of(urn: str) -> str:
     return urn.split("::")[2].rsplit("$", maxsplit=1)[-1] if urn.count("::") >= 3 else ""
 
 
+def _seconds(args: Mapping[str, Any], key: str, default: float) -> float:
+    value = args.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UserError(f"provider config: {key} {value!r} is not a number of seconds. Fix: set nsx.{key}.") from None
+
+
 def config_from(args: Mapping[str, Any]) -> NsxConfig:
     """The provider's config (from an explicit provider resource) as an NsxConfig."""
     missing = [k for k in ("host", "username", "password") if not args.get(k)]
     if missing:
-        raise UserError(
-            f"provider config: missing {', '.join(missing)}. Fix: set them on the zerotrust "
-            "provider (stack config nsx.host / nsx.username / nsx.password --secret)."
-        )
+        keys = ", ".join(CONFIG_KEYS["endpoint" if k == "host" else k] for k in missing)
+        raise UserError(f"provider config: missing {', '.join(missing)}. Fix: set {keys} in the stack config.")
     ca_file = args.get("caFile")
+    timeouts, retry = Timeouts(), RetrySettings()
     return NsxConfig(
         endpoint=str(args["host"]).rstrip("/"),
         username=str(args["username"]),
@@ -78,6 +89,14 @@ def config_from(args: Mapping[str, Any]) -> NsxConfig:
         ca_file=Path(ca_file) if ca_file else None,
         insecure=bool(args.get("insecure", False)),
         auth=args.get("auth") or "session",
+        timeouts=Timeouts(
+            connect=_seconds(args, "connectTimeout", timeouts.connect),
+            read=_seconds(args, "readTimeout", timeouts.read),
+        ),
+        retry=RetrySettings(
+            max_attempts=int(_seconds(args, "retryAttempts", retry.max_attempts)),
+            max_total=_seconds(args, "retrySeconds", retry.max_total),
+        ),
     )
 
 
@@ -102,13 +121,21 @@ class NsxProvider(Provider):
             raise UserError("the provider was not configured with an NSX endpoint")
         return Context(self._nsx, self._snapshots, owner_from_urn(urn), preview=preview)
 
-    @staticmethod
-    async def _guard(call: Any) -> Any:
-        """Turn errors users can act on into UserError (no traceback in the engine output)."""
-        try:
-            return await call
-        except (NsxError, NotOwned, ValueError) as error:
-            raise UserError(str(error)) from error
+    async def _guard(self, call: Any) -> Any:
+        """Turn errors users can act on into UserError (no traceback in the engine output);
+        an operational fault into its one line, saying what changed in NSX."""
+        with recording_writes() as writes:
+            try:
+                return await call
+            except NsxError as error:
+                if self._nsx is None:
+                    raise UserError(str(error)) from error
+                line = explain(error, self._nsx.config, writes)
+                if debugging():
+                    raise RuntimeError(line) from error
+                raise UserError(line) from error
+            except (NotOwned, ValueError) as error:
+                raise UserError(str(error)) from error
 
     # --- configuration ---------------------------------------------------------------
 
@@ -120,14 +147,25 @@ class NsxProvider(Provider):
         if not args:  # default provider: stack config under the provider's namespace
             args = {k.split(":", 1)[1]: v for k, v in request.variables.items() if k.startswith("zerotrust:")}
         if not has_unknowns(args) and args:
-            config = config_from(args)
             if self._nsx is not None:
                 await self._nsx.aclose()
-            self._nsx = NsxClient(config)
+                self._nsx = None
+            try:
+                self._nsx = NsxClient(config_from(args))
+            except ConfigError as error:  # found before any request: name the setting to fix
+                raise UserError(explain_config(error, str(args.get("host") or ""))) from None
             self._snapshots = Snapshots(self._nsx)
         return ConfigureResponse(
             accept_secrets=True, supports_preview=True, accept_outputs=False, accept_resources=False
         )
+
+    @staticmethod
+    def config_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """Provider config keys that changed; never a replacement (the same objects, reached
+        another way). A change must be reported: for an unchanged provider the engine keeps
+        the config in its state, so a read-only account's preview would run as the account
+        of the last ``up``."""
+        return sorted(key for key in set(olds) | set(news) if olds.get(key) != news.get(key))
 
     # --- functions -------------------------------------------------------------------
 

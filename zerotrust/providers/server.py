@@ -84,6 +84,18 @@ class NsxServicer(ProviderServicer):
         self._nsx = provider
 
     @_with_traceback
+    async def DiffConfig(self, request: proto.DiffRequest, context: Any) -> proto.DiffResponse:  # noqa: N802
+        """A config change is an update of the provider, never a replacement of what it manages
+        (and the SDK's servicer reports ``changes`` as a bool where the engine wants its enum)."""
+        changed = self._nsx.config_changes(Decoded(request.olds).plain(), Decoded(request.news).plain())
+        return proto.DiffResponse(
+            changes=proto.DiffResponse.DIFF_SOME if changed else proto.DiffResponse.DIFF_NONE,
+            diffs=changed,
+            detailedDiff={key: proto.PropertyDiff(kind=proto.PropertyDiff.UPDATE, inputDiff=True) for key in changed},
+            hasDetailedDiff=True,
+        )
+
+    @_with_traceback
     async def Check(self, request: proto.CheckRequest, context: Any) -> proto.CheckResponse:  # noqa: N802
         if request.olds.fields and request.news == request.olds:
             return proto.CheckResponse(inputs=request.news)

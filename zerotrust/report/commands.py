@@ -29,6 +29,35 @@ def preview_command(stack: str, *, pack: str = "policypack") -> list[str]:
     ]
 
 
+ACCOUNT_ENV = ("NSX_USERNAME", "NSX_PASSWORD")
+"""Where a CI job puts the NSX account it runs with (read-only to preview, read-write to apply)."""
+
+
+def account_script(stack: str) -> list[str]:
+    """Shell lines that make the stack use the account in ACCOUNT_ENV for this run only (the
+    password through stdin, as a secret; the change stays in the job's checkout)."""
+    user, password = ACCOUNT_ENV
+    return [
+        f'pulumi config set --stack {stack} --path nsx.username "${user}"',
+        f"printf '%s' \"${password}\" | pulumi config set --stack {stack} --secret nsxPassword",
+    ]
+
+
+def apply_command(stack: str, *, pack: str = "policypack") -> list[str]:
+    """The apply after merge: the same guardrails, enforced on ``up``."""
+    return [
+        "pulumi",
+        "up",
+        "--stack",
+        stack,
+        "--yes",
+        "--policy-pack",
+        pack,
+        "--policy-pack-config",
+        policy_config(stack, pack),
+    ]
+
+
 def drift_command(stack: str) -> list[str]:
     """The scheduled drift check: refresh from NSX, fail (exit 7) if anything differs from the code."""
     return ["pulumi", "preview", "--stack", stack, "--refresh", "--expect-no-changes", "--diff"]
