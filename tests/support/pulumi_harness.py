@@ -37,7 +37,9 @@ def offline_env(backend: Path) -> dict[str, str]:
     return {
         "PULUMI_BACKEND_URL": backend.as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_HOME": str(TOOLS / "pulumi-home"),
+        # The home toolchain/activate chose (a user's own PULUMI_HOME is kept): where setup
+        # installed the Kubernetes provider plugin.
+        "PULUMI_HOME": os.environ.get("PULUMI_HOME") or str(TOOLS / "pulumi-home"),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_DISABLE_REGISTRY_RESOLVE": "true",
