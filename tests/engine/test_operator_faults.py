@@ -12,7 +12,7 @@ changed), not its wording, and what NSX holds afterwards.
 
 from __future__ import annotations
 
-import re
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -27,14 +27,11 @@ from pulumi.automation.errors import CommandError
 from tests.support.emulator_process import RunningEmulator, start_emulator
 from tests.support.faulty_endpoints import TlsEndpoint, closed_port, silent_port, tls_endpoint
 from tests.support.nsx_stack import configure_nsx, domain_snapshot, raw, set_diff_paths
-from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
+from tests.support.pulumi_harness import REPO, EngineWorkspace, changes, one_error_line
 
 pytestmark = pytest.mark.engine
 
 SEED = REPO / "nsx_emulator" / "seeds" / "demo.yaml"
-ERROR_LINE = re.compile(r"^\s*error: (.*)$", re.MULTILINE)
-ENGINE_SUMMARY = {"update failed", "preview failed", "destroy failed"}
-"""The engine's own closing line on the stack after a resource failed (not a diagnostic)."""
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +52,6 @@ def dev_stack(tmp_path: Path, emu: RunningEmulator, **nsx: Any) -> EngineWorkspa
         else:  # nsx.<key>, as an operator sets it
             ws.stack.set_config(f"nsx.{key}", ConfigValue(str(value)), path=True)
     return ws
-
-
-def the_error(failed: CommandError) -> str:
-    """The run's one error line; fails the test on a traceback or a second error line."""
-    text = str(failed)
-    assert "Traceback" not in text, text[-4000:]
-    assert 'File "' not in text, text[-4000:]
-    lines = [line for line in ERROR_LINE.findall(text) if line not in ENGINE_SUMMARY]
-    assert len(lines) == 1, "\n".join(lines) or text[-4000:]
-    return str(lines[0])
 
 
 @contextmanager
@@ -185,7 +172,7 @@ def test_one_line_per_fault_and_nsx_unchanged(tmp_path: Path, emu: RunningEmulat
             before = domain_snapshot(nsx)
         with pytest.raises(CommandError) as failed:
             ws.preview() if case.command == "preview" else ws.up()
-    line = the_error(failed.value)
+    line = one_error_line(failed.value)
     for fact in case.facts:
         assert fact in line, line
     with raw(emu) as nsx:
@@ -210,7 +197,7 @@ def test_a_failure_halfway_says_what_landed_and_a_rerun_converges(tmp_path: Path
     halfway = faults(emu, statuses=["500"], methods=["PATCH"], path_regex="^/policy/api/v1/infra$", after=1)
     with halfway, pytest.raises(CommandError) as failed:
         ws.up()
-    line = the_error(failed.value)
+    line = one_error_line(failed.value)
     assert "had accepted 1 write(s) before the failure (PATCH /policy/api/v1/infra)" in line, line
     assert "running `pulumi up` again converges" in line
     with raw(emu) as nsx:
@@ -248,7 +235,7 @@ def test_a_read_only_account_previews_the_same_plan_and_cannot_apply_it(tmp_path
         before = domain_snapshot(nsx)
     with pytest.raises(CommandError) as refused:
         ws.up()
-    assert "'auditor' may not change NSX" in the_error(refused.value)
+    assert "'auditor' may not change NSX" in one_error_line(refused.value)
     with raw(emu) as nsx:
         assert domain_snapshot(nsx) == before
     use_account(ws, "admin", emu.admin_password)
@@ -259,3 +246,35 @@ def test_a_read_only_account_previews_the_same_plan_and_cannot_apply_it(tmp_path
 def use_account(ws: EngineWorkspace, username: str, password: str) -> None:
     ws.stack.set_config("nsx.username", ConfigValue(username), path=True)
     ws.stack.set_config("nsxPassword", ConfigValue(password, secret=True))
+
+
+def test_a_run_with_a_wrong_password_logs_in_once_and_a_locked_account_is_named(tmp_path: Path) -> None:
+    """NSX locks an account after 5 consecutive failed logins (emulated with NSX's default
+    auth-policy). A preview with a wrong password costs one failed login, not one per resource
+    or retry: after it and three more, the account still works. Once it is locked, even the
+    right password gets the one line that names both causes."""
+    private = start_emulator(tmp_path / "emulator", seed=SEED)
+    trust = ssl.create_default_context(cafile=str(private.ca_file))
+
+    def fail_logins(times: int) -> None:
+        with httpx.Client(base_url=private.base_url, verify=trust) as anonymous:
+            for _ in range(times):
+                form = {"j_username": "admin", "j_password": "still-wrong"}
+                assert anonymous.post("/api/session/create", data=form).status_code == 403
+
+    try:
+        ws = dev_stack(tmp_path, private, password="Not-The-Passw0rd!")
+        with pytest.raises(CommandError) as wrong:
+            ws.preview()
+        assert "refused the credentials of 'admin'" in one_error_line(wrong.value)
+        fail_logins(3)  # with the run's one failure: four, one short of the lockout
+        use_account(ws, "admin", private.admin_password)
+        ws.preview()  # a success clears the count
+        fail_logins(5)
+        with pytest.raises(CommandError) as locked:
+            ws.preview()
+        line = one_error_line(locked.value)
+        for fact in ("refused the credentials of 'admin'", "locked", "nsxPassword", "Nothing was changed"):
+            assert fact in line, line
+    finally:
+        private.stop()
