@@ -41,10 +41,12 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     emulator.stop()
 
 
-def dev_stack(tmp_path: Path, emu: RunningEmulator, **nsx: Any) -> EngineWorkspace:
+def dev_stack(
+    tmp_path: Path, emu: RunningEmulator, *, env: dict[str, str] | None = None, **nsx: Any
+) -> EngineWorkspace:
     """The repository's program on stacks/dev, pointed at ``emu`` with ``nsx.*`` overrides."""
     program = ("Pulumi.yaml", "__main__.py", "stacks")
-    ws = EngineWorkspace.create(REPO, tmp_path / "ws", stack_name="dev", include=program)
+    ws = EngineWorkspace.create(REPO, tmp_path / "ws", stack_name="dev", include=program, extra_env=env)
     configure_nsx(ws, emu)
     for key, value in nsx.items():
         if key == "password":
@@ -73,6 +75,8 @@ class Case:
     nsx: Callable[[Path, RunningEmulator, Any], dict[str, Any]] = lambda _t, _e, _w: {}
     around: Callable[[Path, RunningEmulator], AbstractContextManager[Any]] = lambda _t, _e: nullcontext()
     command: str = "preview"
+    cluster: str = "{}"
+    """The dev cluster's entry in environment.yaml (``vks-dev-01: <this>``)."""
 
 
 def _at(url: str) -> Callable[[Path, RunningEmulator, Any], dict[str, Any]]:
@@ -88,6 +92,19 @@ def _endpoint(where: Any) -> dict[str, Any]:
 def _not_pem(tmp: Path, _e: RunningEmulator, _w: Any) -> dict[str, Any]:
     (tmp / "not.pem").write_text("not a certificate")
     return {"caFile": tmp / "not.pem"}
+
+
+@contextmanager
+def cluster_status(emu: RunningEmulator, status: str) -> Iterator[None]:
+    """The dev cluster as NSX reports it (the emulator's status hook), HEALTHY again after."""
+    hook = "/emulator/admin/clusters/vks-dev-01/status"
+    with raw(emu) as admin:
+        admin.put(hook, json={"status": status}).raise_for_status()
+    try:
+        yield
+    finally:
+        with raw(emu) as admin:
+            admin.put(hook, json={"status": "HEALTHY"}).raise_for_status()
 
 
 NOTHING = "Nothing was changed in NSX"
@@ -156,6 +173,23 @@ CASES = [
         command="up",
     ),
     Case(
+        "cluster-failed",
+        ("cluster 'vks-dev-01': registered with NSX but not usable: FAILED", "vmware-system-antrea"),
+        around=lambda _t, emu: cluster_status(emu, "FAILED"),
+        cluster="{wait_seconds: 0}",
+    ),
+    Case(
+        "cluster-lost",
+        ("not usable: UNKNOWN",),
+        around=lambda _t, emu: cluster_status(emu, "UNKNOWN"),
+        cluster="{wait_seconds: 0}",
+    ),
+    Case(
+        "cluster-unregistered",
+        ("not registered with NSX (no cluster-control-plane named 'vks-ghost'", "control_plane"),
+        cluster="{control_plane: vks-ghost, wait_seconds: 0}",
+    ),
+    Case(
         "conflict-up",
         ("someone else kept changing the same objects", "re-run", NOTHING),
         around=lambda _t, emu: faults(emu, statuses=["412"], methods=["PATCH"]),
@@ -168,6 +202,8 @@ CASES = [
 def test_one_line_per_fault_and_nsx_unchanged(tmp_path: Path, emu: RunningEmulator, case: Case) -> None:
     with case.around(tmp_path, emu) as where:
         ws = dev_stack(tmp_path, emu, **case.nsx(tmp_path, emu, where))
+        environment = ws.program / "stacks" / "dev" / "environment.yaml"
+        environment.write_text(environment.read_text().replace("vks-dev-01: {}", f"vks-dev-01: {case.cluster}", 1))
         with raw(emu) as nsx:
             before = domain_snapshot(nsx)
         with pytest.raises(CommandError) as failed:
@@ -278,3 +314,13 @@ def test_a_run_with_a_wrong_password_logs_in_once_and_a_locked_account_is_named(
             assert fact in line, line
     finally:
         private.stop()
+
+
+def test_zerotrust_debug_keeps_the_traceback_under_the_line(tmp_path: Path, emu: RunningEmulator) -> None:
+    """For a bug report: the same diagnosis, followed by the provider's Python traceback."""
+    ws = dev_stack(tmp_path, emu, env={"ZEROTRUST_DEBUG": "1"}, host="https://nsx.invalid:443")
+    with pytest.raises(CommandError) as failed:
+        ws.preview()
+    text = str(failed.value)
+    assert "'nsx.invalid' does not resolve (DNS)" in text
+    assert 'File "' in text, "the traceback follows the line"
