@@ -14,7 +14,7 @@ STATE ?= .emulator/state.db
 ADMIN_PASSWORD ?= VMware1!VMware1!
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup venv pulumi kubernetes demo test lint emulator bench trace adopt clean
+.PHONY: help setup venv pulumi kubernetes demo test lint emulator bench trace adopt doctor clean
 
 help:
 	@echo "make demo   - set up, start the embedded NSX emulator and run 'pulumi up' on the dev stack"
@@ -23,6 +23,7 @@ help:
 	@echo "make emulator PORT=8443 STATE=.emulator/state.db ADMIN_PASSWORD=...  - NSX emulator in the foreground"
 	@echo "make bench SCALE=small|full  - benchmarks, one 'BENCH <name> <value> <unit>' line per figure"
 	@echo "make adopt STACK=<name> [APPS_BY=tag:<scope>|prefix|none]  - stack files from an existing NSX"
+	@echo "make doctor STACK=<name> [FOR=up|preview]  - can this stack be previewed/applied from here, and if not why"
 
 setup: venv pulumi kubernetes
 
@@ -66,6 +67,13 @@ adopt: venv
 STACK ?= dev
 trace: venv
 	@$(ACTIVATE) python -m zerotrust.spec.trace --stack $(STACK) --from '$(FROM)' --to '$(TO)' $(if $(PORT),--port $(PORT))
+
+# Before a first preview: `make doctor STACK=prod [FOR=preview]` checks NSX (reachable, TLS, the
+# account and its role, version, clock), each cluster's registration and health, and each
+# Kubernetes API server; exit 1 when something blocks (docs/operations.md).
+FOR ?= up
+doctor: venv
+	@$(ACTIVATE) python -m zerotrust.doctor --stack $(STACK) --for $(FOR)
 
 # Each module prints its figures as `BENCH <name> <value> <unit>` lines (SCALE=small|full);
 # then the benchmark-sized tests: SIGKILLed up/destroy at SCALE, 100 drift edits (small).

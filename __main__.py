@@ -29,7 +29,8 @@ stack = pulumi.get_stack()
 spec_dir = Path(config.get("specDir") or Path("stacks") / stack)
 
 try:
-    desired = compile_stack(load_stack(spec_dir))
+    stack_spec = load_stack(spec_dir)
+    desired = compile_stack(stack_spec)
 except SpecError as error:
     stop(f"the desired state in {spec_dir} is not valid:\n{error}")
 
@@ -61,7 +62,14 @@ provider = NsxProvider(
 )
 
 clusters = {
-    name: VksCluster(name, VksClusterArgs(control_plane=control_plane, provider=provider))
+    name: VksCluster(
+        name,
+        VksClusterArgs(
+            control_plane=control_plane,
+            provider=provider,
+            timeout_seconds=stack_spec.environment.clusters[name].wait_seconds,
+        ),
+    )
     for name, control_plane in sorted(desired.clusters.items())
 }
 adoption = import_plan(spec_dir)  # written by `make adopt`: take over what NSX already holds

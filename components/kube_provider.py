@@ -13,6 +13,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from zerotrust.kube import ClusterSpec
+from zerotrust.kube.kubeconfig import KubeconfigError, read_kubeconfig
+from zerotrust.kubeapi import ask_version
+from zerotrust.resources import stop
 
 DELETION_POLICY = {"pulumi.com/deletionPropagationPolicy": "background"}
 """pulumi-kubernetes deletes with foreground propagation by default and waits until the garbage
@@ -51,6 +54,27 @@ def supervisor_provider(
     return _provider("supervisor", kubeconfig_key, config=config, gate=gate, opts=None)
 
 
+def _usable(text: str, name: str, key: str) -> str:
+    """The kubeconfig, or one line naming the stack config key when it cannot work: malformed,
+    expired, or its API server does not answer (pulumi-kubernetes would preview such a cluster
+    without a word and fail only the ``up``)."""
+    fix = f"pulumi config set --secret {key} < <a current kubeconfig of the cluster>"
+    try:
+        kubeconfig = read_kubeconfig(text)
+    except KubeconfigError as error:
+        stop(
+            f"Kubernetes cluster {name!r}: the kubeconfig in stack config {key!r} cannot work: {error}. "
+            f"Fix: {fix}. Nothing was changed in the cluster."
+        )
+    answer = ask_version(kubeconfig)
+    if answer.problem is not None:
+        stop(
+            f"Kubernetes cluster {name!r}: {answer.problem}. Fix: check the cluster and the network path to it, "
+            f"or the kubeconfig in stack config {key!r} ({fix}). Nothing was changed in the cluster."
+        )
+    return text
+
+
 def _provider(
     name: str,
     kubeconfig_key: str,
@@ -59,7 +83,9 @@ def _provider(
     gate: pulumi.Input[object] | None,
     opts: pulumi.ResourceOptions | None,
 ) -> k8s.Provider:
-    kubeconfig: pulumi.Output[str] = config.require_secret(kubeconfig_key)
+    kubeconfig: pulumi.Output[str] = config.require_secret(kubeconfig_key).apply(
+        lambda text: _usable(text, name, kubeconfig_key)
+    )
     if gate is not None:
         kubeconfig = pulumi.Output.all(kubeconfig, gate).apply(lambda pair: str(pair[0]))
     return k8s.Provider(

@@ -3,7 +3,9 @@
 Registration itself is the cluster's Antrea interworking (principal identity + cluster
 control plane, ref §6.1; on the Supervisor, ``components/antrea_nsx_registration.py`` turns it
 on). This component finds the cluster-control-plane NSX created for it, waiting a bounded time
-for it to appear, and exposes its path so DFW sections can be spanned to the cluster.
+for it to appear and for NSX to report it usable (its status neither FAILED nor UNKNOWN), and
+exposes its path so DFW sections can be spanned to the cluster. A cluster still missing or
+unusable at the deadline ends the run with one line naming what to check.
 
 Example::
 

@@ -78,6 +78,7 @@ class EmulatorState:
     router: Router = field(default_factory=Router)
 
     def __post_init__(self) -> None:
+        self.auth.attach_store(self.store)  # the lockout policy is persisted state
         routes_admin.register(self.router)
         routes_mp.register(self.router)
         routes_policy.register(self.router)

@@ -77,6 +77,21 @@ def bad_request(message: str, error_code: int = 500012) -> NsxError:
     return NsxError(400, error_code, message)
 
 
+def node_bad_request(message: str) -> NsxError:
+    """Validation failure of a manager node API (``/api/v1/node/...``): 400. The module
+    and the code (the 500012 stand-in of :func:`bad_request`) are [UNV]."""
+    return NsxError(400, 500012, message, module_name=COMMON_MODULE)
+
+
+def out_of_range(name: str, value: int, low: int, high: int) -> NsxError:
+    """A number outside the range the SDK documents for it ("The minimum allowable
+    value must be >= N", "The maximum allowable value must be <= M"): 400 [UNV: text]."""
+    return node_bad_request(
+        f"Invalid value {value} for property {name}: the minimum allowable value must be >= {low} "
+        f"and the maximum allowable value must be <= {high}."
+    )
+
+
 def unrecognized_property(name: str) -> NsxError:
     """Unknown JSON property: 400 / 287, module common-services (ref §3.2)."""
     return NsxError(

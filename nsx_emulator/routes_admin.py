@@ -17,17 +17,23 @@
   ``PATCH|DELETE /inventory/pods/{external_id}`` (PATCH replaces the given fields; this is
   how tests change pod labels, which real NSX learns from the Antrea adapter)
 - ``POST /inventory/namespaces`` ``{cluster_id, name, labels}``
+- ``PUT /clusters/{cluster-control-plane-id}/status`` ``{"status": "HEALTHY"|"DEGRADED"|
+  "FAILED"|"UNKNOWN"}``: the roll-up health of a registered cluster (site and enforcement
+  point ``default``) that ``GET .../cluster-control-planes/{id}/status`` reports, kept across
+  restarts; answers that ``AntreaClusterInfo``. 404 for an unknown cluster, 400 for another
+  value (see :mod:`nsx_emulator.cluster_status`)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .cluster_status import check_status, render_status, status_record
 from .errors import bad_request, not_found
 from .http import Call, Reply, Router
 from .inventory import NS_NAME_LABEL, cluster_records, key, namespace_record, pod_record, vm_record
 from .policy.defaults import install_defaults
-from .seed import apply_seed, load_seed_file
+from .seed import CCP_PARENT, apply_seed, load_seed_file
 from .store import Store
 
 PREFIX = "/emulator/admin"
@@ -199,6 +205,18 @@ async def namespace(call: Call) -> Reply:
     return Reply(body=next(iter(records.values())))
 
 
+async def cluster_status(call: Call) -> Reply:
+    path = f"{CCP_PARENT}/{call.path_params['cluster_control_plane_id']}"
+    store = call.state.store
+    if store.get(path) is None:
+        raise not_found(path)
+    body = await call.json()
+    if not isinstance(body, dict) or set(body) != {"status"}:
+        raise bad_request('Expected {"status": "HEALTHY"|"DEGRADED"|"FAILED"|"UNKNOWN"}.')
+    store.commit(status_record(store, path, check_status(body["status"])))
+    return Reply(body=render_status(store, path))
+
+
 def register(router: Router) -> None:
     router.add(PREFIX + "/rate-limit", {"GET": rate_limit, "PUT": rate_limit})
     router.add(PREFIX + "/concurrency-limit", {"GET": concurrency_limit, "PUT": concurrency_limit})
@@ -212,3 +230,4 @@ def register(router: Router) -> None:
     router.add(PREFIX + "/inventory/pods", {"POST": add_pod})
     router.add(PREFIX + "/inventory/pods/{external_id}", {"PATCH": pod, "DELETE": pod})
     router.add(PREFIX + "/inventory/namespaces", {"POST": namespace})
+    router.add(PREFIX + "/clusters/{cluster-control-plane-id}/status", {"PUT": cluster_status})

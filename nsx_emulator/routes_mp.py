@@ -1,10 +1,12 @@
-"""Manager (``/api``) routes: health, version, sessions and inventory (ref §1.2, §9)."""
+"""Manager (``/api``) routes: health, version, sessions, the authentication policy and
+inventory (ref §1.2, §9)."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
 from . import __version__
+from .auth import read_auth_policy, reset_auth_policy, update_auth_policy
 from .errors import bad_request, not_found
 from .http import Call, Reply, Router
 from .inventory import Inventory, apply_tag_action
@@ -55,6 +57,18 @@ async def session_create(call: Call) -> Reply:
 async def session_destroy(call: Call) -> Reply:
     call.state.auth.destroy_session(dict(call.request.cookies))
     return Reply(headers={"set-cookie": "JSESSIONID=; Path=/; Max-Age=0; HttpOnly"})
+
+
+async def auth_policy(call: Call) -> Reply:
+    """``GET|PUT /api/v1/node/aaa/auth-policy`` and ``POST ?action=reset-...``: the node's
+    AuthenticationPolicyProperties (lockout semantics in ``auth.py``). Writes are
+    admin-only through the pipeline's role check; the auditor may read."""
+    store = call.state.store
+    if call.method == "PUT":
+        return Reply(body=update_auth_policy(store, await call.json()))
+    if call.method == "POST":
+        return Reply(body=reset_auth_policy(store, call.params.get("action", "")))
+    return Reply(body=read_auth_policy(store))
 
 
 async def virtual_machines(call: Call) -> Reply:
@@ -115,6 +129,7 @@ def register(router: Router) -> None:
     router.add("/api/session/create", {"POST": session_create}, authenticated=False)
     router.add("/api/session/destroy", {"POST": session_destroy})
     router.add("/api/v1/node/version", {"GET": version})
+    router.add("/api/v1/node/aaa/auth-policy", {"GET": auth_policy, "PUT": auth_policy, "POST": auth_policy})
     router.add("/api/v1/fabric/virtual-machines", {"GET": virtual_machines, "POST": virtual_machines})
     router.add("/api/v1/fabric/vifs", {"GET": vifs})
     router.add("/api/v1/fabric/{endpoint}", {"GET": containers})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .cluster_status import render_status
 from .errors import bad_request, method_not_allowed, not_found
 from .hapi import apply_children, get_infra_json, patch_infra
 from .http import Call, Reply, Router
@@ -275,6 +276,17 @@ async def group_members(call: Call) -> Reply:
     return Reply(body=page(items, call.params))
 
 
+async def cluster_status(call: Call) -> Reply:
+    """Antrea cluster health, an ``AntreaClusterInfo`` (vcf-nsx 9.1.1.0
+    ``cluster_control_planes.Status.get``); 404 when the cluster is not registered."""
+    site, ep, cid = (call.path_params[k] for k in ("site_id", "enforcementpoint_id", "cluster_control_plane_id"))
+    path = f"/infra/sites/{site}/enforcement-points/{ep}/cluster-control-planes/{cid}"
+    store = call.state.store
+    if store.get(path) is None:
+        raise not_found(path)
+    return Reply(body=render_status(store, path))
+
+
 def register(router: Router) -> None:
     router.add(PREFIX + "/infra", {"GET": infra, "PATCH": infra, "PUT": infra})
     router.add(PREFIX + "/infra/realized-state/realized-entities", {"GET": realized})
@@ -287,6 +299,11 @@ def register(router: Router) -> None:
     )
     router.add(PREFIX + "/infra/domains/{domain-id}/groups/{group-id}/members/{member-kind}", {"GET": group_members})
     router.add(PREFIX + "/infra/context-profiles/attributes", {"GET": profile_attributes})
+    router.add(
+        PREFIX + "/infra/sites/{site-id}/enforcement-points/{enforcementpoint-id}"
+        "/cluster-control-planes/{cluster-control-plane-id}/status",
+        {"GET": cluster_status},
+    )
     router.add(PREFIX + "/search/query", {"GET": search})
     router.add(PREFIX + "/search", {"GET": search})
     handlers = {m: policy_object for m in ("GET", "PATCH", "PUT", "DELETE", "POST")}

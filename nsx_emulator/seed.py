@@ -6,6 +6,7 @@ Format (see ``seeds/demo.yaml``)::
     clusters:
       - name: vks-dev-01             # also registers a ClusterControlPlane with this id
         cluster_control_plane: {id?, display_name?, node_id?}   # optional overrides; false to skip
+        status: DEGRADED             # optional Antrea health: HEALTHY (default) | DEGRADED | FAILED | UNKNOWN
         namespaces: [{name, labels}]
         nodes: [{name, ip_addresses, pod_cidrs}]
         pods: [{name, namespace, labels, ip_addresses, node}]
@@ -26,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from .cluster_status import check_status, status_record
 from .errors import NsxError, bad_request
 from .inventory import cluster_records, vm_record
 from .policy.writer import Writer
@@ -52,6 +54,7 @@ def apply_seed(store: Store, data: dict[str, Any], *, user: str = "admin") -> No
         k, rec = vm_record(vm)
         changes[k] = rec
     clusters = data.get("clusters") or []
+    statuses = _cluster_statuses(clusters)
     for cluster in clusters:
         changes.update(cluster_records(cluster))
     store.commit(changes)
@@ -74,7 +77,25 @@ def apply_seed(store: Store, data: dict[str, Any], *, user: str = "admin") -> No
             raise bad_request("Each seed object needs a path and a body.")
         w.upsert(item["path"], item.get("body") or {})
     w.finish()
-    store.commit({SEEDED_KEY: {"seeded": True}})
+    final: dict[str, Any] = {SEEDED_KEY: {"seeded": True}}
+    for path, status in statuses.items():
+        final.update(status_record(store, path, status))
+    store.commit(final)
+
+
+def _cluster_statuses(clusters: Any) -> dict[str, str]:
+    """CCP path -> roll-up status for the clusters that give ``status`` (checked up front)."""
+    out: dict[str, str] = {}
+    for cluster in clusters if isinstance(clusters, list) else []:
+        if not isinstance(cluster, dict) or "status" not in cluster:
+            continue
+        name = cluster.get("name")
+        status = check_status(cluster["status"], f"cluster {name}: status")
+        ccp = cluster.get("cluster_control_plane", {})
+        if ccp is False:
+            raise bad_request(f"cluster {name}: status needs a cluster_control_plane.")
+        out[f"{CCP_PARENT}/{(ccp or {}).get('id', name)}"] = status
+    return out
 
 
 def seed_if_fresh(store: Store, seed_file: Path | None) -> None:

@@ -8,6 +8,7 @@ which also tells the engine the dependency order (rules are deleted before their
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, NoReturn
 
 import pulumi
@@ -30,6 +31,9 @@ def stop(message: str) -> NoReturn:
     traceback. Works from the program's top level and from an output's callback alike.
     """
     pulumi.log.error(message)
+    # Leaving mid-run abandons the SDK's pending RPC coroutines; their "never awaited"
+    # warnings would follow the line into the diagnostics.
+    warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
     raise SystemExit(BAIL_EXIT_CODE)
 
 

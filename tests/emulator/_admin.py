@@ -104,3 +104,10 @@ def reset(client: httpx.Client) -> None:
 def update_pod(client: httpx.Client, external_id: str, **fields: Any) -> None:
     """Change a pod's labels / IPs out of band (as the Antrea adapter would report)."""
     ok(client.patch(f"{ADMIN}/inventory/pods/{external_id}", json=fields), 200, 204)
+
+
+def set_cluster_status(client: httpx.Client, ccp_id: str, status: str) -> JSON:
+    """Set the Antrea health roll-up NSX reports for a registered cluster control plane."""
+    data = ok(client.put(f"{ADMIN}/clusters/{ccp_id}/status", json={"status": status}), 200).json()
+    assert isinstance(data, dict)
+    return data

@@ -12,7 +12,7 @@ changed), not its wording, and what NSX holds afterwards.
 
 from __future__ import annotations
 
-import re
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -27,14 +27,11 @@ from pulumi.automation.errors import CommandError
 from tests.support.emulator_process import RunningEmulator, start_emulator
 from tests.support.faulty_endpoints import TlsEndpoint, closed_port, silent_port, tls_endpoint
 from tests.support.nsx_stack import configure_nsx, domain_snapshot, raw, set_diff_paths
-from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
+from tests.support.pulumi_harness import REPO, EngineWorkspace, changes, one_error_line
 
 pytestmark = pytest.mark.engine
 
 SEED = REPO / "nsx_emulator" / "seeds" / "demo.yaml"
-ERROR_LINE = re.compile(r"^\s*error: (.*)$", re.MULTILINE)
-ENGINE_SUMMARY = {"update failed", "preview failed", "destroy failed"}
-"""The engine's own closing line on the stack after a resource failed (not a diagnostic)."""
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +41,12 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     emulator.stop()
 
 
-def dev_stack(tmp_path: Path, emu: RunningEmulator, **nsx: Any) -> EngineWorkspace:
+def dev_stack(
+    tmp_path: Path, emu: RunningEmulator, *, env: dict[str, str] | None = None, **nsx: Any
+) -> EngineWorkspace:
     """The repository's program on stacks/dev, pointed at ``emu`` with ``nsx.*`` overrides."""
     program = ("Pulumi.yaml", "__main__.py", "stacks")
-    ws = EngineWorkspace.create(REPO, tmp_path / "ws", stack_name="dev", include=program)
+    ws = EngineWorkspace.create(REPO, tmp_path / "ws", stack_name="dev", include=program, extra_env=env)
     configure_nsx(ws, emu)
     for key, value in nsx.items():
         if key == "password":
@@ -55,16 +54,6 @@ def dev_stack(tmp_path: Path, emu: RunningEmulator, **nsx: Any) -> EngineWorkspa
         else:  # nsx.<key>, as an operator sets it
             ws.stack.set_config(f"nsx.{key}", ConfigValue(str(value)), path=True)
     return ws
-
-
-def the_error(failed: CommandError) -> str:
-    """The run's one error line; fails the test on a traceback or a second error line."""
-    text = str(failed)
-    assert "Traceback" not in text, text[-4000:]
-    assert 'File "' not in text, text[-4000:]
-    lines = [line for line in ERROR_LINE.findall(text) if line not in ENGINE_SUMMARY]
-    assert len(lines) == 1, "\n".join(lines) or text[-4000:]
-    return str(lines[0])
 
 
 @contextmanager
@@ -86,6 +75,8 @@ class Case:
     nsx: Callable[[Path, RunningEmulator, Any], dict[str, Any]] = lambda _t, _e, _w: {}
     around: Callable[[Path, RunningEmulator], AbstractContextManager[Any]] = lambda _t, _e: nullcontext()
     command: str = "preview"
+    cluster: str = "{}"
+    """The dev cluster's entry in environment.yaml (``vks-dev-01: <this>``)."""
 
 
 def _at(url: str) -> Callable[[Path, RunningEmulator, Any], dict[str, Any]]:
@@ -101,6 +92,19 @@ def _endpoint(where: Any) -> dict[str, Any]:
 def _not_pem(tmp: Path, _e: RunningEmulator, _w: Any) -> dict[str, Any]:
     (tmp / "not.pem").write_text("not a certificate")
     return {"caFile": tmp / "not.pem"}
+
+
+@contextmanager
+def cluster_status(emu: RunningEmulator, status: str) -> Iterator[None]:
+    """The dev cluster as NSX reports it (the emulator's status hook), HEALTHY again after."""
+    hook = "/emulator/admin/clusters/vks-dev-01/status"
+    with raw(emu) as admin:
+        admin.put(hook, json={"status": status}).raise_for_status()
+    try:
+        yield
+    finally:
+        with raw(emu) as admin:
+            admin.put(hook, json={"status": "HEALTHY"}).raise_for_status()
 
 
 NOTHING = "Nothing was changed in NSX"
@@ -169,6 +173,23 @@ CASES = [
         command="up",
     ),
     Case(
+        "cluster-failed",
+        ("cluster 'vks-dev-01': registered with NSX but not usable: FAILED", "vmware-system-antrea"),
+        around=lambda _t, emu: cluster_status(emu, "FAILED"),
+        cluster="{wait_seconds: 0}",
+    ),
+    Case(
+        "cluster-lost",
+        ("not usable: UNKNOWN",),
+        around=lambda _t, emu: cluster_status(emu, "UNKNOWN"),
+        cluster="{wait_seconds: 0}",
+    ),
+    Case(
+        "cluster-unregistered",
+        ("not registered with NSX (no cluster-control-plane named 'vks-ghost'", "control_plane"),
+        cluster="{control_plane: vks-ghost, wait_seconds: 0}",
+    ),
+    Case(
         "conflict-up",
         ("someone else kept changing the same objects", "re-run", NOTHING),
         around=lambda _t, emu: faults(emu, statuses=["412"], methods=["PATCH"]),
@@ -181,11 +202,13 @@ CASES = [
 def test_one_line_per_fault_and_nsx_unchanged(tmp_path: Path, emu: RunningEmulator, case: Case) -> None:
     with case.around(tmp_path, emu) as where:
         ws = dev_stack(tmp_path, emu, **case.nsx(tmp_path, emu, where))
+        environment = ws.program / "stacks" / "dev" / "environment.yaml"
+        environment.write_text(environment.read_text().replace("vks-dev-01: {}", f"vks-dev-01: {case.cluster}", 1))
         with raw(emu) as nsx:
             before = domain_snapshot(nsx)
         with pytest.raises(CommandError) as failed:
             ws.preview() if case.command == "preview" else ws.up()
-    line = the_error(failed.value)
+    line = one_error_line(failed.value)
     for fact in case.facts:
         assert fact in line, line
     with raw(emu) as nsx:
@@ -210,7 +233,7 @@ def test_a_failure_halfway_says_what_landed_and_a_rerun_converges(tmp_path: Path
     halfway = faults(emu, statuses=["500"], methods=["PATCH"], path_regex="^/policy/api/v1/infra$", after=1)
     with halfway, pytest.raises(CommandError) as failed:
         ws.up()
-    line = the_error(failed.value)
+    line = one_error_line(failed.value)
     assert "had accepted 1 write(s) before the failure (PATCH /policy/api/v1/infra)" in line, line
     assert "running `pulumi up` again converges" in line
     with raw(emu) as nsx:
@@ -248,7 +271,7 @@ def test_a_read_only_account_previews_the_same_plan_and_cannot_apply_it(tmp_path
         before = domain_snapshot(nsx)
     with pytest.raises(CommandError) as refused:
         ws.up()
-    assert "'auditor' may not change NSX" in the_error(refused.value)
+    assert "'auditor' may not change NSX" in one_error_line(refused.value)
     with raw(emu) as nsx:
         assert domain_snapshot(nsx) == before
     use_account(ws, "admin", emu.admin_password)
@@ -259,3 +282,45 @@ def test_a_read_only_account_previews_the_same_plan_and_cannot_apply_it(tmp_path
 def use_account(ws: EngineWorkspace, username: str, password: str) -> None:
     ws.stack.set_config("nsx.username", ConfigValue(username), path=True)
     ws.stack.set_config("nsxPassword", ConfigValue(password, secret=True))
+
+
+def test_a_run_with_a_wrong_password_logs_in_once_and_a_locked_account_is_named(tmp_path: Path) -> None:
+    """NSX locks an account after 5 consecutive failed logins (emulated with NSX's default
+    auth-policy). A preview with a wrong password costs one failed login, not one per resource
+    or retry: after it and three more, the account still works. Once it is locked, even the
+    right password gets the one line that names both causes."""
+    private = start_emulator(tmp_path / "emulator", seed=SEED)
+    trust = ssl.create_default_context(cafile=str(private.ca_file))
+
+    def fail_logins(times: int) -> None:
+        with httpx.Client(base_url=private.base_url, verify=trust) as anonymous:
+            for _ in range(times):
+                form = {"j_username": "admin", "j_password": "still-wrong"}
+                assert anonymous.post("/api/session/create", data=form).status_code == 403
+
+    try:
+        ws = dev_stack(tmp_path, private, password="Not-The-Passw0rd!")
+        with pytest.raises(CommandError) as wrong:
+            ws.preview()
+        assert "refused the credentials of 'admin'" in one_error_line(wrong.value)
+        fail_logins(3)  # with the run's one failure: four, one short of the lockout
+        use_account(ws, "admin", private.admin_password)
+        ws.preview()  # a success clears the count
+        fail_logins(5)
+        with pytest.raises(CommandError) as locked:
+            ws.preview()
+        line = one_error_line(locked.value)
+        for fact in ("refused the credentials of 'admin'", "locked", "nsxPassword", "Nothing was changed"):
+            assert fact in line, line
+    finally:
+        private.stop()
+
+
+def test_zerotrust_debug_keeps_the_traceback_under_the_line(tmp_path: Path, emu: RunningEmulator) -> None:
+    """For a bug report: the same diagnosis, followed by the provider's Python traceback."""
+    ws = dev_stack(tmp_path, emu, env={"ZEROTRUST_DEBUG": "1"}, host="https://nsx.invalid:443")
+    with pytest.raises(CommandError) as failed:
+        ws.preview()
+    text = str(failed.value)
+    assert "'nsx.invalid' does not resolve (DNS)" in text
+    assert 'File "' in text, "the traceback follows the line"

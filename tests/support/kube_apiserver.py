@@ -497,3 +497,26 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def expired_kubeconfig(kube: KubeCluster) -> str:
+    """The cluster's kubeconfig with a client certificate that expired yesterday."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "admin")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=30))
+        .not_valid_after(now - dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = base64.b64encode(cert.public_bytes(serialization.Encoding.PEM)).decode()
+    lines = [
+        f"    client-certificate-data: {pem}" if line.strip().startswith("client-certificate-data:") else line
+        for line in kube.kubeconfig.splitlines()
+    ]
+    return "\n".join(lines) + "\n"

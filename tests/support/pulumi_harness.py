@@ -9,6 +9,7 @@ skip, because a skipped engine test proves nothing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -146,3 +147,18 @@ def changes(summary: Mapping[Any, int] | None) -> dict[str, int]:
     """An engine change summary without the 'same' bucket: what a reviewer cares about."""
     named = {str(getattr(op, "value", op)): n for op, n in (summary or {}).items()}
     return {op: n for op, n in named.items() if op != "same" and n}
+
+
+ERROR_LINE = re.compile(r"^\s*error: (.*)$", re.MULTILINE)
+ENGINE_SUMMARY = {"update failed", "preview failed", "destroy failed"}
+"""The engine's own closing line on the stack after a resource failed (not a diagnostic)."""
+
+
+def one_error_line(failed: auto.CommandError) -> str:
+    """A failed run's one error line; fails the test on a traceback or a second error line."""
+    text = str(failed)
+    assert "Traceback" not in text, text[-4000:]
+    assert 'File "' not in text, text[-4000:]
+    lines = [line for line in ERROR_LINE.findall(text) if line not in ENGINE_SUMMARY]
+    assert len(lines) == 1, "\n".join(lines) or text[-4000:]
+    return str(lines[0])

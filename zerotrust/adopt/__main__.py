@@ -16,25 +16,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from zerotrust.adopt.live import LiveEstate, read_estate
 from zerotrust.adopt.plan import Adoption, plan_adoption
 from zerotrust.adopt.verify import AdoptionBug, inexact
 from zerotrust.adopt.write import summary, write_files
-from zerotrust.nsx import NsxClient, NsxConfig, NsxError, Secret
+from zerotrust.nsx import NsxClient, NsxConfig, NsxError
+from zerotrust.nsx.errors import ConfigError
+from zerotrust.nsx.faults import config_fault, diagnose
 from zerotrust.spec import SpecError
+from zerotrust.stack_settings import REPO, read_stack
 
-REPO = Path(__file__).resolve().parents[2]
+FLAGS = {
+    "endpoint": "--nsx (or nsx.host)",
+    "username": "--username (or nsx.username)",
+    "password": "NSX_PASSWORD (or the secret nsxPassword)",
+    "ca_file": "--ca-file (or nsx.caFile)",
+    "insecure": "--insecure (or nsx.insecure)",
+    "connect_timeout": "nsx.connectTimeout",
+    "read_timeout": "nsx.readTimeout",
+    "retry_seconds": "nsx.retrySeconds",
+    "retry": "nsx.retryAttempts and nsx.retrySeconds",
+    "timeouts": "nsx.connectTimeout and nsx.readTimeout",
+}
+"""Settings as this CLI's flags name them, for fault lines."""
 ROUNDS = 3
 """Compile-and-compare rounds; each keeps verbatim what the previous one found inexact."""
 
@@ -45,52 +55,21 @@ class Target:
 
     config: NsxConfig
     stack: str
-    project: str
-
-    @property
-    def owner(self) -> str:
-        return f"{self.project}/{self.stack}"
-
-
-def _stack_config(stack: str) -> tuple[str, dict[str, Any]]:
-    project = str(yaml.safe_load((REPO / "Pulumi.yaml").read_text())["name"])
-    path = REPO / "stacks" / f"Pulumi.{stack}.yaml"
-    values = (yaml.safe_load(path.read_text()) or {}).get("config", {}) if path.exists() else {}
-    return project, dict(values.get(f"{project}:nsx") or {})
-
-
-def _password(stack: str) -> str:
-    if os.environ.get("NSX_PASSWORD"):
-        return os.environ["NSX_PASSWORD"]
-    got = subprocess.run(
-        ["pulumi", "config", "get", "nsxPassword", "--stack", stack],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if got.returncode != 0:
-        raise SystemExit(
-            f"adopt: no NSX password: set NSX_PASSWORD, or the stack secret nsxPassword "
-            f"(pulumi config set --secret nsxPassword ... --stack {stack}). {got.stderr.strip()}"
-        )
-    return got.stdout.rstrip("\n")
+    owner: str
 
 
 def target(args: argparse.Namespace) -> Target:
-    project, nsx = _stack_config(args.stack)
-    host = args.nsx or nsx.get("host")
-    if not host:
-        raise SystemExit(f"adopt: no NSX endpoint: give --nsx or set nsx.host in stacks/Pulumi.{args.stack}.yaml")
-    ca_file = args.ca_file or nsx.get("caFile")
-    config = NsxConfig(
-        endpoint=str(host).rstrip("/"),
-        username=args.username or str(nsx.get("username") or "admin"),
-        password=Secret(_password(args.stack)),
-        ca_file=REPO / ca_file if ca_file else None,  # relative to the repository, as the stack config is
-        insecure=bool(args.insecure or nsx.get("insecure", False)),
-    )
-    return Target(config, args.stack, project)
+    stack = read_stack(args.stack)
+    try:
+        config = stack.nsx_config(
+            host=args.nsx,
+            username=args.username or stack.nsx.get("username") or "admin",
+            caFile=args.ca_file,
+            insecure=args.insecure or None,
+        )
+    except ConfigError as error:
+        raise SystemExit(f"adopt: {config_fault(error, str(args.nsx or stack.nsx.get('host'))).line(FLAGS)}") from None
+    return Target(config, args.stack, stack.owner)
 
 
 async def read(config: NsxConfig, domain: str) -> LiveEstate:
@@ -140,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         live = asyncio.run(read(goal.config, args.domain))
         adoption = adopt(live, owner=goal.owner, apps_by=args.apps_by, stack=args.stack)
-    except (NsxError, SpecError, AdoptionBug) as error:
+    except NsxError as error:  # adoption only reads: whatever failed, NSX is as it was
+        fault = diagnose(error, goal.config)
+        print(f"adopt: {fault.line(FLAGS) if fault else error} Nothing was changed in NSX.", file=sys.stderr)
+        return 1
+    except (SpecError, AdoptionBug) as error:
         print(f"adopt: {error}", file=sys.stderr)
         return 1
     written = write_files(adoption, out, endpoint=live.endpoint, stack=args.stack)

@@ -24,15 +24,15 @@ from typing import Any, Self
 
 import httpx
 
-from zerotrust.models import ClusterControlPlane, Group, SecurityPolicyContainerCluster, Service
+from zerotrust.models import Group, SecurityPolicyContainerCluster, Service
 from zerotrust.nsx import cluster_control_planes, cluster_spans, groups, security_policies, services
-from zerotrust.nsx._collection import Collection, ReadOnlyCollection
+from zerotrust.nsx._collection import Collection
 from zerotrust.nsx.config import NsxConfig
 from zerotrust.nsx.errors import error_for_status
 from zerotrust.nsx.hierarchy import Hierarchy
 from zerotrust.nsx.retry import RetryTally, parse_retry_after, send_with_retry
 from zerotrust.nsx.security_policies import SecurityPolicies
-from zerotrust.nsx.session import auth_for
+from zerotrust.nsx.session import LoginInfo, SessionAuth, auth_for
 from zerotrust.nsx.vm_tags import VirtualMachines
 
 __all__ = ["ApiCallCounter", "NsxClient", "recording_writes"]
@@ -127,6 +127,11 @@ class NsxClient:
     def page_size(self) -> int:
         return self.config.page_size
 
+    @property
+    def login(self) -> LoginInfo | None:
+        """What NSX said at the latest session login (roles, its clock); None with Basic auth."""
+        return self._auth.login if isinstance(self._auth, SessionAuth) else None
+
     # --- per-kind accessors ------------------------------------------------------------
 
     def groups(self, domain: str = "default") -> Collection[Group]:
@@ -143,7 +148,7 @@ class NsxClient:
 
     def cluster_control_planes(
         self, site: str = "default", enforcement_point: str = "default"
-    ) -> ReadOnlyCollection[ClusterControlPlane]:
+    ) -> cluster_control_planes.ClusterControlPlanes:
         return cluster_control_planes.cluster_control_planes(self, site, enforcement_point)
 
     # --- the pipeline ------------------------------------------------------------------

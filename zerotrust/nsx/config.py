@@ -8,9 +8,10 @@ the value, so a config can be logged or put in an exception safely.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -122,6 +123,38 @@ class NsxConfig:
         if min(self.timeouts.connect, self.timeouts.read, self.retry.max_total) <= 0:
             raise ConfigError("timeouts", "timeouts and the retry budget must be positive seconds")
 
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], *, base: Path | None = None) -> NsxConfig:
+        """The config from the project's settings vocabulary: the provider's config and the
+        stack config's ``nsx`` object share it (``host``, ``username``, ``password``,
+        ``caFile``, ``insecure``, ``auth``, ``connectTimeout``, ``readTimeout``,
+        ``retryAttempts``, ``retrySeconds``). A relative ``caFile`` is taken from ``base``."""
+        missing = [k for k in ("host", "username", "password") if not settings.get(k)]
+        if missing:
+            field = {"host": "endpoint"}.get(missing[0], missing[0])
+            raise ConfigError(field, f"the NSX settings lack {', '.join(missing)}")
+        ca_file = settings.get("caFile")
+        ca_path = Path(str(ca_file)) if ca_file else None
+        if ca_path is not None and base is not None and not ca_path.is_absolute():
+            ca_path = base / ca_path
+        timeouts, retry = Timeouts(), RetrySettings()
+        return cls(
+            endpoint=str(settings["host"]).rstrip("/"),
+            username=str(settings["username"]),
+            password=Secret(str(settings["password"])),
+            ca_file=ca_path,
+            insecure=bool(settings.get("insecure", False)),
+            auth=settings.get("auth") or "session",
+            timeouts=Timeouts(
+                connect=_seconds(settings, "connectTimeout", timeouts.connect),
+                read=_seconds(settings, "readTimeout", timeouts.read),
+            ),
+            retry=RetrySettings(
+                max_attempts=int(_seconds(settings, "retryAttempts", retry.max_attempts)),
+                max_total=_seconds(settings, "retrySeconds", retry.max_total),
+            ),
+        )
+
     def tls_verify(self) -> ssl.SSLContext | bool:
         """What httpx should verify with: the CA file, the system store, or nothing."""
         if self.insecure:
@@ -133,3 +166,21 @@ class NsxConfig:
                 reason = "no PEM certificate in it" if isinstance(error, ssl.SSLError) else error.strerror
                 raise ConfigError("ca_file", f"the CA file {self.ca_file} cannot be used: {reason}") from error
         return True
+
+
+_SETTING_FIELDS = {
+    "connectTimeout": "connect_timeout",
+    "readTimeout": "read_timeout",
+    "retrySeconds": "retry_seconds",
+    "retryAttempts": "retry",
+}
+
+
+def _seconds(settings: Mapping[str, Any], key: str, default: float) -> float:
+    value = settings.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(_SETTING_FIELDS[key], f"{key} {value!r} is not a number") from None

@@ -135,17 +135,17 @@ def _transport(error: NsxConnectionError, config: NsxConfig, nsx: str) -> Fault:
             "check the host and port in {endpoint}",
         ),
         (
-            any(isinstance(e, httpx.ConnectTimeout) for e in chain),
-            "connect-timeout",
-            f"{unreachable} no connection within {config.timeouts.connect:g} s{tries}",
-            "check {endpoint} and the network path to it (firewall, VPN); {connect_timeout} sets the wait",
-        ),
-        (
             any(isinstance(e, httpx.ReadTimeout | httpx.WriteTimeout) for e in chain),
             "read-timeout",
             f"{nsx} accepted the connection but did not answer {error.method} {error.path} "
             f"within {config.timeouts.read:g} s{tries}",
             "check the NSX Manager's health and load; {read_timeout} sets the wait",
+        ),
+        (  # after the read timeout: a plain TimeoutError is a socket's (a bare connect)
+            any(isinstance(e, httpx.ConnectTimeout | TimeoutError) for e in chain),
+            "connect-timeout",
+            f"{unreachable} no connection within {config.timeouts.connect:g} s{tries}",
+            "check {endpoint} and the network path to it (firewall, VPN); {connect_timeout} sets the wait",
         ),
         (
             any(_is_unroutable(e) for e in chain),

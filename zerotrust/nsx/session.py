@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -28,7 +29,7 @@ import httpx
 from zerotrust.nsx.config import NsxConfig, Secret
 from zerotrust.nsx.errors import AuthError, NsxApiError, error_for_status
 
-__all__ = ["SESSION_CREATE_PATH", "BasicAuth", "SessionAuth", "auth_for"]
+__all__ = ["SESSION_CREATE_PATH", "BasicAuth", "LoginInfo", "SessionAuth", "auth_for"]
 
 SESSION_CREATE_PATH = "/api/session/create"
 XSRF_HEADER = "X-XSRF-TOKEN"
@@ -58,6 +59,34 @@ class _Session:
     xsrf: str
 
 
+@dataclass(frozen=True)
+class LoginInfo:
+    """What NSX said when it created the session: the account's roles and its own clock."""
+
+    permissions: frozenset[str]
+    """Union over the roles, e.g. ``read-api``, ``read-write-api`` (ref §9)."""
+    roles: tuple[str, ...]
+    server_date: str | None
+    """The ``Date`` header (RFC 7231), for a clock-skew check."""
+    local_time: float
+    """This machine's clock (epoch seconds) when the answer arrived."""
+
+    @property
+    def can_write(self) -> bool:
+        return "read-write-api" in self.permissions
+
+
+def _login_info(response: httpx.Response) -> LoginInfo:
+    try:
+        body = json.loads(response.content) if response.content else {}
+    except ValueError:
+        body = {}
+    roles = [r for r in (body.get("roles") or []) if isinstance(r, dict)] if isinstance(body, dict) else []
+    permissions = frozenset(str(p) for r in roles for p in r.get("permissions") or [])
+    roles_named = tuple(str(r.get("role")) for r in roles)
+    return LoginInfo(permissions, roles_named, response.headers.get("date"), time.time())
+
+
 class SessionAuth(httpx.Auth):
     """One NSX session shared by all requests of a client; renewed once when refused."""
 
@@ -67,6 +96,8 @@ class SessionAuth(httpx.Auth):
         self._session: _Session | None = None
         self._refused: NsxApiError | None = None
         self._lock = asyncio.Lock()
+        self.login: LoginInfo | None = None
+        """From the latest login (the doctor reads the account's role from it)."""
         self.logins = 0
         """Sessions created so far (tests and benchmarks read it)."""
 
@@ -133,6 +164,7 @@ class SessionAuth(httpx.Auth):
         if response.status_code not in (200, 201) or not cookie or not xsrf:
             return False
         self._session = _Session(cookie=cookie, xsrf=xsrf)
+        self.login = _login_info(response)
         self.logins += 1
         return True
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from pulumi.provider.experimental.provider import (
@@ -38,12 +37,12 @@ from pulumi.provider.experimental.provider import (
 )
 
 from zerotrust.nsx.client import NsxClient, recording_writes
-from zerotrust.nsx.config import NsxConfig, RetrySettings, Secret, Timeouts
+from zerotrust.nsx.config import NsxConfig
 from zerotrust.nsx.errors import ConfigError, NsxError
 from zerotrust.providers import KINDS, SCHEMA
 from zerotrust.providers._context import Context, Snapshots
 from zerotrust.providers._diff import detailed_diff
-from zerotrust.providers._faults import CONFIG_KEYS, debugging, explain, explain_config
+from zerotrust.providers._faults import debugging, explain, explain_config
 from zerotrust.providers._kind import Kind
 from zerotrust.providers._ownership import NotOwned, owner_from_urn
 from zerotrust.providers._values import has_unknowns, plain_map, property_map, with_placeholders
@@ -62,42 +61,6 @@ class UserError(Exception):
 def _type_of(urn: str) -> str:
     """The resource's own type token (a URN carries its parents' types before ``$``)."""
     return urn.split("::")[2].rsplit("$", maxsplit=1)[-1] if urn.count("::") >= 3 else ""
-
-
-def _seconds(args: Mapping[str, Any], key: str, default: float) -> float:
-    value = args.get(key)
-    if value in (None, ""):
-        return default
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise UserError(f"provider config: {key} {value!r} is not a number of seconds. Fix: set nsx.{key}.") from None
-
-
-def config_from(args: Mapping[str, Any]) -> NsxConfig:
-    """The provider's config (from an explicit provider resource) as an NsxConfig."""
-    missing = [k for k in ("host", "username", "password") if not args.get(k)]
-    if missing:
-        keys = ", ".join(CONFIG_KEYS["endpoint" if k == "host" else k] for k in missing)
-        raise UserError(f"provider config: missing {', '.join(missing)}. Fix: set {keys} in the stack config.")
-    ca_file = args.get("caFile")
-    timeouts, retry = Timeouts(), RetrySettings()
-    return NsxConfig(
-        endpoint=str(args["host"]).rstrip("/"),
-        username=str(args["username"]),
-        password=Secret(str(args["password"])),
-        ca_file=Path(ca_file) if ca_file else None,
-        insecure=bool(args.get("insecure", False)),
-        auth=args.get("auth") or "session",
-        timeouts=Timeouts(
-            connect=_seconds(args, "connectTimeout", timeouts.connect),
-            read=_seconds(args, "readTimeout", timeouts.read),
-        ),
-        retry=RetrySettings(
-            max_attempts=int(_seconds(args, "retryAttempts", retry.max_attempts)),
-            max_total=_seconds(args, "retrySeconds", retry.max_total),
-        ),
-    )
 
 
 class NsxProvider(Provider):
@@ -151,7 +114,7 @@ class NsxProvider(Provider):
                 await self._nsx.aclose()
                 self._nsx = None
             try:
-                self._nsx = NsxClient(config_from(args))
+                self._nsx = NsxClient(NsxConfig.from_settings(args))
             except ConfigError as error:  # found before any request: name the setting to fix
                 raise UserError(explain_config(error, str(args.get("host") or ""))) from None
             self._snapshots = Snapshots(self._nsx)
@@ -176,15 +139,11 @@ class NsxProvider(Provider):
             raise UserError("the provider was not configured with an NSX endpoint")
         args = plain_map(request.args)
         name = str(args.get("name", ""))
-        found = await self._guard(find_cluster_control_plane(self._nsx, name, float(args.get("timeoutSeconds", 60))))
-        if found is None:
-            reason = (
-                f"cluster {name!r} is not registered with NSX (no cluster-control-plane with that name). "
-                "Fix: check the cluster's Antrea-NSX registration (interworking pod, principal identity), "
-                "or the cluster name in environment.yaml."
-            )
-            return InvokeResponse(failures=[CheckFailure("name", reason)])
-        return InvokeResponse(return_value=property_map(found))
+        wait = float(args.get("timeoutSeconds", 60))
+        found = await self._guard(find_cluster_control_plane(self._nsx, name, wait))
+        if not found.ready:
+            return InvokeResponse(failures=[CheckFailure("name", USER_ERROR_PREFIX + found.problem(name, wait))])
+        return InvokeResponse(return_value=property_map(found.result(self._nsx.cluster_control_planes().base)))
 
     # --- resources (plain JSON in and out; server.py does the wire form) ------------
 

@@ -304,6 +304,8 @@ class ClusterSpec(_Strict):
     """Name of the cluster-control-plane in NSX; defaults to the cluster's name."""
     kubeconfig: str | None = None
     """Stack config key holding the kubeconfig (a Pulumi secret), for Antrea objects."""
+    wait_seconds: int = Field(default=60, ge=0)
+    """How long preview and up wait for NSX to report the cluster registered and healthy."""
 
 
 class Intent(_Strict):
