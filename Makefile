@@ -63,10 +63,11 @@ DOMAIN ?= default
 adopt: venv
 	@$(ACTIVATE) python -m zerotrust.adopt --stack $(STACK) --apps-by '$(APPS_BY)' --domain '$(DOMAIN)'
 
-# Can A reach B? `make trace STACK=dev FROM=pod:shop/frontend TO=vm:orders-db PORT=5432` (offline).
+# Can A reach B? `make trace STACK=dev FROM=pod:shop/frontend TO=vm:orders-db PORT=5432`, against the
+# inventory the stack's preview reads (dev: its snapshot, offline); LIVE=1 reads NSX (read-only).
 STACK ?= dev
 trace: venv
-	@$(ACTIVATE) python -m zerotrust.spec.trace --stack $(STACK) --from '$(FROM)' --to '$(TO)' $(if $(PORT),--port $(PORT))
+	@$(ACTIVATE) python -m zerotrust.spec.trace --stack $(STACK) --from '$(FROM)' --to '$(TO)' $(if $(PORT),--port $(PORT)) $(if $(LIVE),--live)
 
 # Before a first preview: `make doctor STACK=prod [FOR=preview]` checks NSX (reachable, TLS, the
 # account and its role, version, clock), each cluster's registration and health, and each

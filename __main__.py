@@ -1,9 +1,13 @@
 """The Pulumi program: this stack's desired state -> components -> NSX (and Kubernetes).
 
 1. Load ``stacks/<stack>/`` (the admins' environment.yaml and the apps' files) and compile
-   it; any problem stops here with file, line and fix, before any API call. The stack's
-   intents are checked against the compiled state (zerotrust/spec/verify.py); a broken one
-   fails the preview with its witness flow and decision chain.
+   it; any problem stops here with file, line and fix, before any API call. A part of a rule
+   no enforcement point can enforce is a warning with the same (a problem on a strict stack,
+   zerotrust/spec/landing.py). The stack's
+   intents are checked against the compiled state (zerotrust/spec/verify.py) and the
+   inventory, read live from NSX before any resource exists, or a snapshot file
+   (zerotrust/spec/live_inventory.py); a broken one fails the preview with its witness flow
+   and decision chain.
 2. One NSX provider for the environment (password from a Pulumi secret), the registered
    clusters, then the whole rule base -- every persona's groups and sections -- as one
    Firewall (one PolicySet resource, docs/scale.md). Who owns what is recorded per group
@@ -20,9 +24,11 @@ import pulumi
 from components.firewall import Firewall, FirewallArgs
 from components.kube_environment import deploy_environment, load_environment_or_fail
 from components.vks_cluster import VksCluster, VksClusterArgs
+from zerotrust.nsx.config import NsxConfig
 from zerotrust.resources import NsxProvider, stop
 from zerotrust.spec import SpecError, compile_stack, import_plan, load_stack
-from zerotrust.spec.verify import broken_report, verify
+from zerotrust.spec.live_inventory import OFF, InventoryReadError, stack_inventory
+from zerotrust.spec.verify import broken_report, unchecked_report, verify
 
 config = pulumi.Config()
 stack = pulumi.get_stack()
@@ -33,21 +39,41 @@ try:
     desired = compile_stack(stack_spec)
 except SpecError as error:
     stop(f"the desired state in {spec_dir} is not valid:\n{error}")
+for line in desired.warnings:  # a part of a rule enforced nowhere (a problem instead on a strict stack)
+    pulumi.log.warn(line)
 
-# Intents are checked against the desired state and an inventory snapshot, before any API call.
-inventory = config.get("inventory")
-if inventory:
-    checked = verify(desired, Path(inventory))
+nsx = config.require_object("nsx")
+
+
+def nsx_settings() -> NsxConfig:
+    """The provider's NSX settings for the live inventory read. It runs before any resource
+    exists, so it takes the password's value now (kept in a Secret that never prints)."""
+    return NsxConfig.from_settings({**nsx, "password": config.require("nsxPassword")})
+
+
+# Intents are checked against the desired state and the inventory before any resource exists: NSX
+# read live (read-only) by default, or the snapshot file the stack config 'inventory' names.
+if config.get("inventory") == OFF:
+    pulumi.log.warn("intents were not checked: stack config 'inventory' is 'off'")
+else:
+    try:
+        inventory = stack_inventory(config.get("inventory"), nsx_settings, endpoint=str(nsx.get("host", "")))
+    except InventoryReadError as error:
+        stop(str(error))
+    for note in inventory.notes:
+        pulumi.log.warn(note)
+    checked = verify(desired, inventory.data)
     for line in checked.warnings():
         pulumi.log.warn(line)
     broken = broken_report(desired, checked.intents)
     if broken:
-        stop(f"{sum(not r.ok for r in checked.intents)} intent(s) broken:\n{broken}")
-    pulumi.log.info(f"{len(checked.intents)} intents hold (checked against {inventory})")
-elif desired.intents:
-    pulumi.log.warn("intents were not checked: set the stack config 'inventory' to an inventory snapshot")
+        stop(f"{sum(r.broken for r in checked.intents)} intent(s) broken:\n{broken}")
+    for line in unchecked_report(desired, checked.intents):
+        pulumi.log.warn(line)
+    holding = sum(r.ok for r in checked.intents)
+    counted = f"{holding}" if holding == len(checked.intents) else f"{holding} of {len(checked.intents)}"
+    pulumi.log.info(f"{counted} intents hold (checked against {inventory.source})")
 
-nsx = config.require_object("nsx")
 provider = NsxProvider(
     "nsx",
     host=nsx["host"],

@@ -92,6 +92,22 @@ def out_of_range(name: str, value: int, low: int, high: int) -> NsxError:
     )
 
 
+def invalid_id(oid: object, where: str, reason: str) -> NsxError:
+    """An id NSX could not address as a path segment (ids rules in ``policy/ids.py``): 400.
+    No public source shows NSX's code or text for it, so this is the generic validation
+    error of :func:`bad_request` (500012 stand-in) [UNV]."""
+    shown = repr(oid) if len(repr(oid)) <= 80 else repr(oid)[:60] + "..."
+    return bad_request(f"Invalid id {shown} in path=[{where}]: {reason}.")
+
+
+def request_rejected(message: str) -> NsxError:
+    """NSX's HTTP firewall refusing an unsafe request path, before any handler runs: 400 with
+    ``error_code`` 400 and module common-services. Seen for a non-printable character in
+    the path ("The servletPath was rejected because it can only contain printable ASCII
+    characters.", vmware-samples/nsx-t issue #41)."""
+    return NsxError(400, 400, message, module_name=COMMON_MODULE)
+
+
 def unrecognized_property(name: str) -> NsxError:
     """Unknown JSON property: 400 / 287, module common-services (ref §3.2)."""
     return NsxError(

@@ -6,7 +6,8 @@ and ``ChildResourceReference``), applies every node through the one
 final state (so order inside the tree does not matter) and commits once: all or
 nothing. ``marked_for_delete`` on a wrapper (or its object) deletes the subtree.
 ``enforce_revision_check=true`` makes each existing object need its current
-``_revision`` (ref §2.1); the default skips the check.
+``_revision`` (ref §2.1); the default skips the check. Child ids must be addressable
+(``policy/ids.py``) and are checked before they become path segments.
 
 GET returns an ``Infra`` whose ``children`` are Child wrappers of the types named
 by ``filter`` (``Type-A|B``, or a regex over ``Type-<Name>``) or ``type_filter``
@@ -25,6 +26,7 @@ from typing import Any
 
 from .errors import bad_request, deserialization, not_found
 from .policy.common import COMMON_FIELDS, check_common, check_fields
+from .policy.ids import check_id
 from .policy.kinds import INFRA, Kind, child_kind_by_name, child_kinds, resolve
 from .policy.reads import infra_object
 from .policy.writer import Writer
@@ -85,6 +87,7 @@ def _children(  # noqa: PLR0912 - one branch per wrapper shape of ref §7
                     f"Invalid ChildResourceReference under path=[{parent}]: needs id "
                     "and a target_type that can live there."
                 )
+            check_id(oid, f"{parent}/{kind.segment}")
             path = f"{parent}/{kind.segment}/{oid}"
             if wrapper.get("marked_for_delete"):
                 w.delete(path, cascade=True)
@@ -103,6 +106,7 @@ def _children(  # noqa: PLR0912 - one branch per wrapper shape of ref §7
         oid = inner.get("id") or wrapper.get("id")
         if not isinstance(oid, str) or not oid:
             raise bad_request(f"{rt} under path=[{parent}] needs an id.")
+        check_id(oid, f"{parent}/{kind.segment}")  # before it becomes a path segment
         counter[0] += 1
         if counter[0] > MAX_OBJECTS:
             raise bad_request(f"A hierarchical request may hold at most {MAX_OBJECTS} objects.")

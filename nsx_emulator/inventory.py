@@ -6,9 +6,11 @@ file or the admin hooks. Kubernetes labels surface as NSX tags, label key as
 scope and value as tag (antrea §4.4, [INF]); namespaces also carry
 ``kubernetes.io/metadata.name`` (ref §6.2).
 
-MP shapes: the VM fields follow ref §1.2; the container object fields beyond
-``external_id``/``display_name``/``container_cluster_id``/``tags`` are [UNV]
-(IPs are given as ``ip_addresses``).
+MP shapes: the VM fields follow ref §1.2; every rendered object carries only fields its
+vcf-nsx 9.1.1.0 model type declares (``VirtualMachine``, ``ContainerCluster``, ...): inventory
+objects have no ``id`` (``external_id`` identifies them), a service's addresses are
+``cluster_ips`` and ``load_balancer_ingress``, and a pod's IPs are not part of
+``ContainerApplicationInstance`` at all (they surface through group members).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .container_specs import egress_spec
 from .errors import NsxError, bad_request
 from .policy.common import check_tags
 from .store import Store
@@ -26,6 +29,13 @@ Obj = dict[str, Any]
 PREFIX = "@inv/"
 KINDS = ("vm", "cluster", "namespace", "pod", "service", "node", "egress", "ippool")
 NS_NAME_LABEL = "kubernetes.io/metadata.name"
+#: Kubernetes service type -> ``ContainerApplication.type`` (vcf-nsx 9.1.1.0 enum)
+SERVICE_TYPES = {
+    "ClusterIP": "CLUSTER_IP",
+    "NodePort": "NODE_PORT",
+    "LoadBalancer": "LOAD_BALANCER",
+    "ExternalName": "EXTERNAL_NAME",
+}
 
 
 def key(kind: str, *parts: str) -> str:
@@ -66,7 +76,6 @@ class Inventory:
     def render_vm(self, vm: Obj) -> Obj:
         out: Obj = {
             "resource_type": "VirtualMachine",
-            "id": vm["external_id"],
             "external_id": vm["external_id"],
             "display_name": vm["display_name"],
             "type": "REGULAR",
@@ -104,7 +113,6 @@ class Inventory:
         base: Obj = {
             "external_id": rec["external_id"],
             "display_name": rec["name"],
-            "id": rec["external_id"],
             "tags": labels_to_tags(rec.get("labels", {})),
         }
         if kind == "cluster":
@@ -127,36 +135,40 @@ class Inventory:
                 "pod_cidrs": list(rec.get("pod_cidrs", [])),
             }
         if kind == "egress":
-            return {
-                **base,
-                "resource_type": "ContainerEgress",
-                "egress_ip": rec.get("egress_ip"),
-                "external_ip_pool": rec.get("external_ip_pool"),
-            }
+            # ContainerEgress has no pool field; the pool is the seed's business only.
+            egress = {**base, "resource_type": "ContainerEgress", "spec": egress_spec(rec)}
+            if rec.get("egress_ip"):
+                egress["egress_ip"] = rec["egress_ip"]
+            return egress
         if kind == "ippool":
             return {**base, "resource_type": "ContainerIpPool", "ip_ranges": list(rec.get("ip_ranges", []))}
         ns = self.get("namespace", rec["cluster"], rec["namespace"])
-        base["container_project_id"] = ns["external_id"] if ns else None
+        if ns:
+            base["container_project_id"] = ns["external_id"]
         if kind == "pod":
-            services = [s["external_id"] for s in self.services_selecting(rec)]
-            node = self.get("node", rec["cluster"], rec.get("node", "")) if rec.get("node") else None
-            return {
+            pod = {
                 **base,
                 "resource_type": "ContainerApplicationInstance",
                 "status": "UP",
                 "network_status": "HEALTHY",
-                "ip_addresses": list(rec.get("ip_addresses", [])),
-                "container_application_ids": services,
-                "cluster_node_id": node["external_id"] if node else None,
+                "container_application_ids": [s["external_id"] for s in self.services_selecting(rec)],
             }
-        return {
+            node = self.get("node", rec["cluster"], rec["node"]) if rec.get("node") else None
+            if node:
+                pod["cluster_node_id"] = node["external_id"]
+            return pod
+        service = {
             **base,
             "resource_type": "ContainerApplication",
             "status": "UP",
             "network_status": "HEALTHY",
-            "service_type": rec.get("type", "ClusterIP"),
-            "ip_addresses": self.service_ips(rec),
+            "type": SERVICE_TYPES.get(rec.get("type", "ClusterIP"), "CLUSTER_IP"),
         }
+        if rec.get("cluster_ip"):
+            service["cluster_ips"] = [rec["cluster_ip"]]
+        if rec.get("load_balancer_ip"):
+            service["load_balancer_ingress"] = [{"ip": rec["load_balancer_ip"]}]
+        return service
 
     def service_ips(self, svc: Obj) -> list[str]:
         return [ip for ip in (svc.get("cluster_ip"), svc.get("load_balancer_ip")) if ip]

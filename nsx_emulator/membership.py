@@ -7,6 +7,8 @@ predicates on the entity kind of their member type: ``Namespace`` and ``Service`
 select Pods (effective members of Antrea groups are always Pods, ref §6.2),
 ``KubernetesCluster``/``KubernetesNamespace`` only scope the other conditions of
 their criterion (ref §6.5). Labels are tags: ``value`` ``scope|tag`` (ref §4.2).
+String tests ignore case and ``"|tag"`` matches the tag under any scope (vcf-nsx 9.1.1.0
+``Condition``, see :func:`tag_match`).
 """
 
 from __future__ import annotations
@@ -37,54 +39,91 @@ SCOPING = ("KubernetesCluster", "KubernetesNamespace")
 
 
 def _regex_match(actual: str, expected: str) -> bool:
+    """``MATCHES``: a full regular-expression match, ignoring case like every condition."""
     try:
-        return re.fullmatch(expected, actual) is not None
+        return re.fullmatch(expected, actual, re.IGNORECASE) is not None
     except re.error:
         return False
 
 
-#: Condition operators on strings (ref §4.2); IN/NOTIN take comma-separated values.
-_OPERATORS: dict[str, Callable[[str, str], bool]] = {
+def _listed(actual: str, expected: str) -> bool:
+    """``IN``: ``expected`` is a comma-separated list (nsx-operator joins label values so)."""
+    return actual in {item.strip() for item in expected.split(",")}
+
+
+#: Positive operators on case-folded strings (ref §4.2).
+_POSITIVE: dict[str, Callable[[str, str], bool]] = {
     "EQUALS": lambda a, e: a == e,
-    "NOTEQUALS": lambda a, e: a != e,
     "CONTAINS": lambda a, e: e in a,
     "STARTSWITH": lambda a, e: a.startswith(e),
     "ENDSWITH": lambda a, e: a.endswith(e),
-    "IN": lambda a, e: a in e.split(","),
-    "NOTIN": lambda a, e: a not in e.split(","),
-    "MATCHES": _regex_match,
+    "IN": _listed,
 }
+#: Negative operators: "not" of their positive twin.
+_NEGATED = {"NOTEQUALS": "EQUALS", "NOTIN": "IN"}
+
+
+def _known(op: str) -> bool:
+    positive = _NEGATED.get(op, op)
+    return positive in _POSITIVE or positive == "MATCHES"
+
+
+def _positive_match(op: str, actual: str, expected: str) -> bool:
+    """``op`` (a positive operator) holds, ignoring case.
+
+    vcf-nsx 9.1.1.0 ``Condition``: "Evaluation of the condition expression will be case
+    insensitive"; the text names no exception, so ``MATCHES`` ignores case too.
+    """
+    if op == "MATCHES":
+        return _regex_match(actual, expected)
+    fn = _POSITIVE.get(op)
+    return fn is not None and fn(actual.casefold(), expected.casefold())
 
 
 def _str_match(op: str, actual: str, expected: str) -> bool:
-    fn = _OPERATORS.get(op)
-    return fn is not None and fn(actual, expected)
+    """Condition ``operator`` on one string attribute (Name, OSName, ComputerName)."""
+    if not _known(op):
+        return False
+    return _positive_match(_NEGATED.get(op, op), actual, expected) != (op in _NEGATED)
+
+
+def _split_tag_value(value: str) -> tuple[str, str]:
+    """``"scope|tag"`` -> (scope, tag); a value without ``|`` is a bare tag, like ``"|tag"``."""
+    scope, bar, tag = value.partition("|")
+    return (scope, tag) if bar else ("", value)
+
+
+def _scope_ok(expected: str, actual: str, scope_equals: bool) -> bool:
+    """An empty scope part is not evaluated: ``"|tag"`` is a tag under any scope.
+
+    vcf-nsx 9.1.1.0 ``Condition.scope_operator``: "If value for Condition is empty, then
+    condition will not be evaluated ... value as "|tag" would be evaluated for tag value
+    not for empty scope value"; EQUALS is the default, NOTEQUALS asks for another scope.
+    """
+    if not expected:
+        return True
+    return (actual.casefold() == expected.casefold()) == scope_equals
 
 
 def tag_match(cond: Obj, tags: list[Obj]) -> bool:
-    """``scope|tag`` matching; ``tag`` alone ignores the scope, ``scope|`` means "has scope"."""
-    value = str(cond.get("value", ""))
+    """``scope|tag`` matching, case-insensitive (ref §4.2 corrected).
+
+    Some tag must pass the scope test and the operator on its tag value (an empty tag part,
+    ``"scope|"``, is not evaluated: "has a tag under scope"); NOTEQUALS/NOTIN mean "no tag
+    passes EQUALS/IN", which also selects untagged objects.
+    """
+    scope, tag = _split_tag_value(str(cond.get("value", "")))
     op = cond.get("operator") or "EQUALS"
-    scope_op = cond.get("scope_operator") or "EQUALS"
-    if "|" in value:
-        scope, tag = value.split("|", 1)
-        check_scope = True
-    else:
-        scope, tag, check_scope = "", value, False
-    negate = op in ("NOTEQUALS", "NOTIN")
-    positive = {"NOTEQUALS": "EQUALS", "NOTIN": "IN"}.get(op, op)
-    found = False
-    for t in tags:
-        s, v = t.get("scope", ""), t.get("tag", "")
-        if check_scope:
-            scope_ok = (s == scope) if scope_op == "EQUALS" else (s != scope)
-            if not scope_ok:
-                continue
-        if (tag == "" and check_scope and positive == "EQUALS") or _str_match(positive, v, tag):
-            found = True
-        if found:
-            break
-    return not found if negate else found
+    if not _known(op):
+        return False
+    scope_equals = (cond.get("scope_operator") or "EQUALS") != "NOTEQUALS"
+    positive = _NEGATED.get(op, op)
+    found = any(
+        _scope_ok(scope, str(t.get("scope", "")), scope_equals)
+        and (tag == "" or _positive_match(positive, str(t.get("tag", "")), tag))
+        for t in tags
+    )
+    return found != (op in _NEGATED)
 
 
 @dataclass

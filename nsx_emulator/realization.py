@@ -3,8 +3,9 @@
 Every intent is realized at once unless a test asks otherwise through the admin
 hooks: a delay (objects stay ``UNREALIZED`` / ``IN_PROGRESS`` until that long after
 their last change) or a per-path override (e.g. ``ERROR``). Entity ``state`` takes
-only ``UNAVAILABLE|UNREALIZED|REALIZED|ERROR`` (ref §12.4); the consolidated status
-uses ``SUCCESS|IN_PROGRESS|ERROR|UNKNOWN`` ([UNV] beyond SUCCESS).
+only ``UNAVAILABLE|UNREALIZED|REALIZED|ERROR`` (ref §12.4), and so does the status's
+``publish_status`` (vcf-nsx 9.1.1.0 ``ConsolidatedRealizedStatus``); the consolidated
+status uses ``SUCCESS|IN_PROGRESS|ERROR|UNKNOWN`` ([UNV] beyond SUCCESS).
 An intent path with no object has no realized entities (an empty list, which
 clients read as "not yet"); its status is a 404.
 """
@@ -39,7 +40,10 @@ CONSOLIDATED = {
     "ERROR": "ERROR",
     "UNAVAILABLE": "UNKNOWN",
 }
-ENFORCEMENT_POINT = "/infra/sites/default/enforcement-points/default"
+SITE = "/infra/sites/default"
+ENFORCEMENT_POINT = SITE + "/enforcement-points/default"
+#: consolidated status -> runtime state of ``EnforcedStatusNsxt.status`` (vcf-nsx 9.1.1.0)
+ENFORCED = {"SUCCESS": "SUCCESS", "IN_PROGRESS": "IN_PROGRESS", "ERROR": "FAILURE", "UNKNOWN": "UNKNOWN"}
 
 
 @dataclass
@@ -114,20 +118,33 @@ def realized_entities(store: Store, control: RealizationControl, intent_path: st
     return [entity]
 
 
-def consolidated_status(store: Store, control: RealizationControl, intent_path: str) -> Obj:
+def consolidated_status(
+    store: Store, control: RealizationControl, intent_path: str, *, include_enforced_status: bool = False
+) -> Obj:
+    """A ``ConsolidatedRealizedStatus`` (vcf-nsx 9.1.1.0): ``publish_status`` takes the
+    realization states, and each per-enforcement-point entry names its type in
+    ``resource_type``: ``ConsolidatedStatusPerEnforcementPoint``, or
+    ``ConsolidatedStatusNsxT`` with ``enforced_status`` when ``include_enforced_status=true``."""
     obj = store.get(intent_path)
     if obj is None:
         raise not_found(intent_path)
     state = control.state_of(intent_path, obj)
     status = CONSOLIDATED[state]
+    per_point: Obj = {
+        "resource_type": "ConsolidatedStatusPerEnforcementPoint",
+        "site_path": SITE,
+        "enforcement_point_id": ENFORCEMENT_POINT.rsplit("/", 1)[1],
+        "enforcement_point_path": ENFORCEMENT_POINT,
+        "consolidated_status": {"consolidated_status": status},
+    }
+    if include_enforced_status:
+        per_point["resource_type"] = "ConsolidatedStatusNsxT"
+        per_point["enforced_status"] = {
+            "enforced_status_info": {"enforced_status": {"status": ENFORCED[status]}, "enforced_status_per_scope": []}
+        }
     return {
         "intent_path": intent_path,
         "consolidated_status": {"consolidated_status": status},
-        "consolidated_status_per_enforcement_point": [
-            {
-                "enforcement_point_path": ENFORCEMENT_POINT,
-                "consolidated_status": {"consolidated_status": status},
-            }
-        ],
-        "publish_status": "SUCCESS" if status == "SUCCESS" else status,
+        "consolidated_status_per_enforcement_point": [per_point],
+        "publish_status": state,
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from . import __version__
 from .auth import read_auth_policy, reset_auth_policy, update_auth_policy
 from .errors import bad_request, not_found
 from .http import Call, Reply, Router
@@ -31,13 +30,8 @@ async def health(call: Call) -> Reply:
 
 
 async def version(call: Call) -> Reply:
-    return Reply(
-        body={
-            "node_version": PRODUCT_VERSION,
-            "product_version": PRODUCT_VERSION,
-            "emulator_version": __version__,
-        }
-    )
+    """A ``NodeVersion``: exactly its two fields (vcf-nsx 9.1.1.0), nothing emulator-specific."""
+    return Reply(body={"node_version": PRODUCT_VERSION, "product_version": PRODUCT_VERSION})
 
 
 async def session_create(call: Call) -> Reply:

@@ -13,11 +13,15 @@ from typing import Any
 
 from .cluster_status import render_status
 from .errors import bad_request, method_not_allowed, not_found
+from .firewall import check_request_path
+from .group_associations import groups_of_vm
+from .group_members import list_members
 from .hapi import apply_children, get_infra_json, patch_infra
 from .http import Call, Reply, Router
-from .inventory import Inventory, apply_tag_action, key
-from .membership import Evaluator
+from .inventory import Inventory, apply_tag_action
+from .inventory_search import inventory_documents
 from .paging import page
+from .policy import statistics
 from .policy.kinds import resolve
 from .policy.ordering import revise
 from .policy.reads import render
@@ -28,35 +32,11 @@ from .realization import consolidated_status, realized_entities
 from .search import compile_query
 
 PREFIX = "/policy/api/v1"
-MEMBER_KINDS = (
-    "virtual-machines",
-    "ip-addresses",
-    "consolidated-effective-ip-addresses",
-    "segments",
-    "segment-ports",
-    "vifs",
-    "logical-ports",
-    "logical-switches",
-    "ip-groups",
-    "identity-groups",
-    "dvpg",
-    "dvports",
-    "physical-servers",
-    "transport-nodes",
-    "cloud-native-service-instances",
-    "pods",
-    "antrea-egresses",
-    "antrea-ip-pools",
-    "kubernetes-services",
-    "kubernetes-ingresses",
-    "kubernetes-gateways",
-    "kubernetes-node-ips",
-    "kubernetes-node-pod-cidrs",
-)
 
 
 async def policy_object(call: Call) -> Reply:
     """Every ``/infra/...`` object or collection path of a modelled kind."""
+    check_request_path(call.request.scope.get("raw_path"), call.request.scope["path"])
     path = "/infra/" + call.path_params["rest"].rstrip("/")
     resolved = resolve(path)
     if resolved is None:
@@ -152,10 +132,14 @@ def _filter_member_types(items: list[dict[str, Any]], raw: str) -> list[dict[str
 
 
 async def profile_attributes(call: Call) -> Reply:
-    """Supported context-profile attributes (ref §1.1); ``attribute_key`` filters."""
+    """Supported context-profile attributes (ref §1.1); ``attribute_key`` filters.
+
+    vcf-nsx 9.1.1.0 declares a ``PolicyContextProfileListResult``: each result is a
+    ``PolicyContextProfile`` whose ``attributes`` hold the ``PolicyAttributes`` of one key.
+    """
     wanted = call.params.get("attribute_key")
     items = [
-        {"key": k, "value": v, "datatype": "STRING", "description": k}
+        {"attributes": [{"key": k, "value": v, "datatype": "STRING", "description": k, "attribute_source": "SYSTEM"}]}
         for k, v in SUPPORTED_ATTRIBUTES.items()
         if wanted in (None, k)
     ]
@@ -185,6 +169,7 @@ async def search(call: Call) -> Reply:
     matcher = compile_query(query)
     store = call.state.store
     results = [o for k, o in list(store.objects.items()) if k.startswith("/") and matcher(o)]
+    results += [o for o in inventory_documents(store) if matcher(o)]
     if not call.flag("include_mark_for_delete_objects"):
         results = [o for o in results if not o.get("marked_for_delete")]
     return Reply(body=page(results, call.params, keep_last_cursor=True))
@@ -202,7 +187,14 @@ async def realized_status(call: Call) -> Reply:
     intent = call.params.get("intent_path")
     if not intent:
         raise bad_request("The intent_path query parameter is required.")
-    return Reply(body=consolidated_status(call.state.store, call.state.realization, intent))
+    return Reply(
+        body=consolidated_status(
+            call.state.store,
+            call.state.realization,
+            intent,
+            include_enforced_status=call.flag("include_enforced_status"),
+        )
+    )
 
 
 async def realized_vms(call: Call) -> Reply:
@@ -236,44 +228,12 @@ async def ep_vms(call: Call) -> Reply:
 
 
 async def group_members(call: Call) -> Reply:
-    domain, group, what = (call.path_params[k] for k in ("domain_id", "group_id", "member_kind"))
+    """``members/{kind}`` of a group, in the list-result type of that kind (see group_members.py)."""
+    domain, group, kind = (call.path_params[k] for k in ("domain_id", "group_id", "member_kind"))
     path = f"/infra/domains/{domain}/groups/{group}"
-    store = call.state.store
-    if store.get(path) is None:
+    if call.state.store.get(path) is None:
         raise not_found(path)
-    if what not in MEMBER_KINDS:
-        raise not_found(f"{path}/members/{what}")
-    ev = Evaluator(store)
-    members = ev.group(path)
-    cluster = call.params.get("cluster_id")
-
-    def in_cluster(rec: dict[str, Any]) -> bool:
-        if not cluster:
-            return True
-        c = store.get(key("cluster", rec.get("cluster", "")))
-        return rec.get("cluster") == cluster or (c is not None and c["external_id"] == cluster)
-
-    inv = ev.inv
-    items: list[Any]
-    if what == "virtual-machines":
-        items = [inv.render_vm(v) for v in ev.records_of(members, "vm")]
-    elif what in ("ip-addresses", "consolidated-effective-ip-addresses"):
-        items = ev.ips(members, consolidated=what != "ip-addresses")
-    elif what == "pods":
-        items = [inv.render_container("pod", p) for p in ev.records_of(members, "pod") if in_cluster(p)]
-    elif what == "antrea-egresses":
-        items = [inv.render_container("egress", e) for e in ev.records_of(members, "egress") if in_cluster(e)]
-    elif what == "antrea-ip-pools":
-        items = [inv.render_container("ippool", e) for e in ev.records_of(members, "ippool") if in_cluster(e)]
-    elif what == "kubernetes-services":
-        items = [inv.render_container("service", e) for e in ev.records_of(members, "service") if in_cluster(e)]
-    elif what == "kubernetes-node-ips":
-        items = sorted({ip for n in ev.records_of(members, "node") if in_cluster(n) for ip in n["ip_addresses"]})
-    elif what == "kubernetes-node-pod-cidrs":
-        items = sorted({c for n in ev.records_of(members, "node") if in_cluster(n) for c in n["pod_cidrs"]})
-    else:
-        items = []
-    return Reply(body=page(items, call.params))
+    return Reply(body=list_members(call.state.store, path, kind, call.params))
 
 
 async def cluster_status(call: Call) -> Reply:
@@ -285,6 +245,25 @@ async def cluster_status(call: Call) -> Reply:
     if store.get(path) is None:
         raise not_found(path)
     return Reply(body=render_status(store, path))
+
+
+async def policy_statistics(call: Call) -> Reply:
+    """Per-rule hit counts of a policy, a ``SecurityPolicyStatisticsListResult`` (see statistics.py)."""
+    domain, policy = call.path_params["domain_id"], call.path_params["security_policy_id"]
+    path = f"/infra/domains/{domain}/security-policies/{policy}"
+    return Reply(body=statistics.policy_statistics(call.state.store, path, call.params))
+
+
+async def rule_statistics(call: Call) -> Reply:
+    """Hit counts of one rule, a ``RuleStatisticsListResult`` (see statistics.py)."""
+    domain, policy, rule = (call.path_params[k] for k in ("domain_id", "security_policy_id", "rule_id"))
+    path = f"/infra/domains/{domain}/security-policies/{policy}/rules/{rule}"
+    return Reply(body=statistics.single_rule_statistics(call.state.store, path, call.params))
+
+
+async def vm_group_associations(call: Call) -> Reply:
+    """The groups a VM is in, a ``PolicyResourceReferenceForEPListResult`` (see group_associations.py)."""
+    return Reply(body=groups_of_vm(call.state.store, call.params))
 
 
 def register(router: Router) -> None:
@@ -304,6 +283,10 @@ def register(router: Router) -> None:
         "/cluster-control-planes/{cluster-control-plane-id}/status",
         {"GET": cluster_status},
     )
+    router.add(PREFIX + "/infra/virtual-machine-group-associations", {"GET": vm_group_associations})
+    policy_template = PREFIX + "/infra/domains/{domain-id}/security-policies/{security-policy-id}"
+    router.add(policy_template + "/statistics", {"GET": policy_statistics})
+    router.add(policy_template + "/rules/{rule-id}/statistics", {"GET": rule_statistics})
     router.add(PREFIX + "/search/query", {"GET": search})
     router.add(PREFIX + "/search", {"GET": search})
     handlers = {m: policy_object for m in ("GET", "PATCH", "PUT", "DELETE", "POST")}

@@ -1,10 +1,12 @@
-"""Search API: a Lucene-like query over Policy objects (ref §10).
+"""Search API: a Lucene-like query over Policy and inventory objects (ref §10).
 
 Supported forms: ``field:value``, ``field:(a OR b)``, quoted phrases, wildcards
 ``*`` and ``?``, backslash escapes (Terraform escapes ``()[]+-=&|><!{}^~*?:/``),
 ``AND``/``OR``/``NOT``/``&&``/``||``/``!``, parentheses, dotted fields
 (``tags.scope``, ``tags.tag``, ``attachment.id``), ``nsx_id`` as ``id``, and a
-bare term matched against id, display_name, path and tags. Juxtaposed terms
+bare term matched against id, display_name, path, tags, an inventory object's
+``external_id`` and the value part of its ``compute_ids`` entries (``biosUuid:<v>``;
+Terraform looks VMs up by any of those ids, see ``inventory_search.py``). Juxtaposed terms
 combine with OR (Lucene's default operator). Matching is case-insensitive.
 The numeric-string cursor stays on the last page (ref §10, §12.8).
 """
@@ -21,6 +23,7 @@ from .errors import bad_request
 Obj = dict[str, Any]
 Matcher = Callable[[Obj], bool]
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+BARE_FIELDS = ("id", "display_name", "path", "tags.tag", "tags.scope", "external_id")
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,17 @@ def _as_text(v: Any) -> str:
     return str(v)
 
 
+def _bare_texts(obj: Obj) -> Iterator[str]:
+    """What a term without a field is matched against (see the module docstring)."""
+    for name in BARE_FIELDS:
+        yield from (_as_text(v) for v in _values(obj, name))
+    for entry in _values(obj, "compute_ids"):
+        text = _as_text(entry)
+        yield text
+        if ":" in text:
+            yield text.split(":", 1)[1]
+
+
 class _Parser:
     def __init__(self, query: str) -> None:
         self.toks = list(_tokens(query))
@@ -190,11 +204,7 @@ class _Parser:
             return lambda o: group(_values(o, field))
         pat = _pattern(value, vesc)
         if field is None:
-            return lambda o: any(
-                pat.fullmatch(_as_text(v))
-                for f in ("id", "display_name", "path", "tags.tag", "tags.scope")
-                for v in _values(o, f)
-            )
+            return lambda o: any(pat.fullmatch(text) for text in _bare_texts(o))
         return lambda o: any(pat.fullmatch(_as_text(v)) for v in _values(o, field))
 
     def _split(self, tok: Token) -> tuple[str | None, str, tuple[bool, ...]]:

@@ -2,15 +2,15 @@
 
 Format (see ``seeds/demo.yaml``)::
 
-    virtual_machines: [{display_name, external_id?, tags: [{scope, tag}], ip_addresses, os_name?}]
+    virtual_machines: [{display_name, external_id?, tags: [{scope, tag}], ip_addresses, os_name?, computer_name?}]
     clusters:
       - name: vks-dev-01             # also registers a ClusterControlPlane with this id
         cluster_control_plane: {id?, display_name?, node_id?}   # optional overrides; false to skip
         status: DEGRADED             # optional Antrea health: HEALTHY (default) | DEGRADED | FAILED | UNKNOWN
         namespaces: [{name, labels}]
-        nodes: [{name, ip_addresses, pod_cidrs}]
-        pods: [{name, namespace, labels, ip_addresses, node}]
-        services: [{name, namespace, labels, selector, type, cluster_ip, load_balancer_ip}]
+        nodes: [{name, ip_addresses, pod_cidrs, labels?}]
+        pods: [{name, namespace, labels, ip_addresses, node, service_account?, ports?}]
+        services: [{name, namespace, labels, selector, type, cluster_ip, load_balancer_ip, ports?: [{port, protocol}]}]
         egresses: [{name, egress_ip, external_ip_pool, applied_to: {namespace, pod_selector}, labels}]
         ip_pools: [{name, ip_ranges: [{start, end} | {cidr}], labels}]
     objects: [{path: /infra/..., body: {...}}]   # Policy objects, written like a PATCH

@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from nsx_emulator.launcher import RunningEmulator, start_emulator  # noqa: E402
+from zerotrust.nsx.group_members import effective_ips  # noqa: E402
 
 STACK = "dev"
 DEMO_PASSWORD = "VMware1!VMware1!"
@@ -89,7 +90,7 @@ def summary(nsx: httpx.Client) -> None:
             continue
         members = nsx.get(f"{DOMAIN}/groups/{group['id']}/members/consolidated-effective-ip-addresses").json()
         kind = "Antrea" if "ANTREA" in (group.get("group_type") or []) else "DFW"
-        print(f"  {group['id']:<26} {kind:<6} {', '.join(members['results']) or '(no members yet)'}")
+        print(f"  {group['id']:<26} {kind:<6} {', '.join(effective_ips(members)) or '(no members yet)'}")
     policies = nsx.get(f"{DOMAIN}/security-policies", params={"page_size": 1000}).json()["results"]
     print("Sections (security policies), in NSX's evaluation order:")
     order = {"Emergency": 0, "Infrastructure": 1, "Environment": 2, "Application": 3}

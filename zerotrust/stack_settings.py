@@ -1,4 +1,4 @@
-"""A stack's settings read from outside the engine, for the tools beside it (adopt, doctor).
+"""A stack's settings read from outside the engine, for the tools beside it (adopt, doctor, trace).
 
 Plain values come from ``stacks/Pulumi.<stack>.yaml`` (the program's ``stackConfigDir``);
 secrets (``nsxPassword``, kubeconfigs) through ``pulumi config get``, which decrypts them with

@@ -14,6 +14,7 @@ Checked here, per the reference:
 - ANTREA groups: Namespace/Service/Pod criteria and static IPs only (ref §6.2);
 - ``group_type`` is an array (ref §4.3); IP expressions do not mix v4 and v6;
 - PathExpression paths must exist (checked with all references, after the write).
+Each expression entry comes back as a resource of its own (``expressions.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, deserialization
 from .common import COMMON_FIELDS, Obj, check_fields, ip_family
+from .expressions import stamp_expressions
 
 if TYPE_CHECKING:
     from .writer import Writer
@@ -402,7 +404,12 @@ def normalize_group(w: Writer, path: str, obj: Obj, existing: Obj | None) -> Non
         if p == path:
             raise _err(gid, "a group cannot contain itself.")
     _check_extended(obj.get("extended_expression") or [], gid)
-    obj["expression"] = exprs
+    stored = existing or {}
+    obj["expression"] = stamp_expressions(w, path, exprs, stored.get("expression"))
+    if obj.get("extended_expression"):
+        obj["extended_expression"] = stamp_expressions(
+            w, path, obj["extended_expression"], stored.get("extended_expression")
+        )
     if gt or "group_type" in obj:
         obj["group_type"] = gt
     obj.pop("state", None)

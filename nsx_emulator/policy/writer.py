@@ -23,6 +23,7 @@ from ..errors import bad_request, deserialization, in_use, not_found, stale_revi
 from ..store import Store, View
 from . import registry
 from .common import COMMON_FIELDS, Obj, check_common, check_fields, new_uuid, user_fields
+from .ids import check_id
 from .kinds import Kind, child_kind, kind_of_path, resolve
 
 COUNTERS_KEY = "@meta/counters"
@@ -86,6 +87,7 @@ class Writer:
             )
         check_common(body)
         existing = self.view.get(path)
+        self._check_new_id(path, existing)
         if existing is not None and existing.get("_system_owned") and kind.system_read_only and not self.system:
             raise bad_request(f"The object path=[{path}] is system owned and cannot be modified.", 500013)
         if check_revision and existing is not None:
@@ -116,6 +118,12 @@ class Writer:
                 )
         return obj
 
+    def _check_new_id(self, path: str, existing: Obj | None) -> None:
+        """A new object's id must be addressable; stored ones were checked when created."""
+        if existing is None:
+            collection, oid = path.rsplit("/", 1)
+            check_id(oid, collection)
+
     def _upsert_inline(
         self, path: str, kind: Kind, segment: str, items: Any, *, replace: bool, system_owned: bool
     ) -> None:
@@ -130,6 +138,7 @@ class Writer:
             cid = item.get("id") or new_uuid()
             if not isinstance(cid, str):
                 raise deserialization("property id expects a string.")
+            check_id(cid, f"{path}/{segment}")  # before it becomes a path segment
             cpath = f"{path}/{segment}/{cid}"
             self.upsert(cpath, {**item, "id": cid}, replace=replace, system_owned=system_owned)
             seen.add(cpath)

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from local_cluster.apiserver import CRDS, KubeCluster, expired_kubeconfig, running_control_plane
 from tests.support.emulator_process import RunningEmulator, start_emulator
 from tests.support.faulty_endpoints import TlsEndpoint, closed_port, silent_port, tls_endpoint
-from tests.support.kube_apiserver import CRDS, KubeCluster, expired_kubeconfig, running_control_plane
 from tests.support.nsx_stack import raw
 from tests.support.pulumi_harness import REPO
 from zerotrust.doctor.__main__ import main, rows

@@ -22,8 +22,11 @@ def add_vm(
     display_name: str | None = None,
     ip_addresses: list[str] | None = None,
     tags: list[JSON] | None = None,
+    os_name: str | None = None,
+    computer_name: str | None = None,
 ) -> JSON:
-    """Put a VM into the management-plane inventory out of band (as vCenter would)."""
+    """Put a VM into the management-plane inventory out of band (as vCenter would);
+    ``os_name`` and ``computer_name`` are the guest info that OSName/ComputerName conditions test."""
     body: JSON = {
         "external_id": external_id,
         "display_name": display_name or external_id,
@@ -31,6 +34,10 @@ def add_vm(
     }
     if tags is not None:
         body["tags"] = tags
+    if os_name is not None:
+        body["os_name"] = os_name
+    if computer_name is not None:
+        body["computer_name"] = computer_name
     resp = ok(client.post(f"{ADMIN}/inventory/virtual-machines", json=body))
     return resp.json() if resp.content else body
 

@@ -2,8 +2,9 @@
 
 Everything here speaks plain dicts over httpx on purpose: the suite must not
 share a schema with the project's client or models (a bug shared by both would
-then pass on both sides). Facts come from shared/reference/nsx-policy-api.md
-("ref §x.y" in the test docstrings).
+then pass on both sides). The one schema it does use is Broadcom's own: every
+response body is checked against the vcf-nsx SDK's type for its route. Facts come
+from shared/reference/nsx-policy-api.md ("ref §x.y" in the test docstrings).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 import httpx
 
 from tests.support.emulator_process import RunningEmulator
+
+from ._shape_check import check_response
 
 P = "/policy/api/v1"
 """Prefix of every Policy API path (ref §1.1)."""
@@ -70,7 +73,8 @@ def make_client(
     user: str | None = ADMIN_USER,
     password: str | None = None,
 ) -> httpx.Client:
-    """An httpx client for ``emu``: Basic auth, CA-verified TLS when HTTPS."""
+    """An httpx client for ``emu``: Basic auth, CA-verified TLS when HTTPS, and every 2xx
+    body checked against the official NSX type of its route (:mod:`._shape_check`)."""
     auth: tuple[str, str] | None = None
     if user is not None:
         if password is None:
@@ -80,7 +84,13 @@ def make_client(
     verify: ssl.SSLContext | bool = True
     if emu.base_url.startswith("https"):
         verify = ca_context(emu)
-    return httpx.Client(base_url=emu.base_url, auth=auth, verify=verify, timeout=TIMEOUT)
+    return httpx.Client(
+        base_url=emu.base_url,
+        auth=auth,
+        verify=verify,
+        timeout=TIMEOUT,
+        event_hooks={"response": [check_response]},
+    )
 
 
 # --------------------------------------------------------------------------- paths

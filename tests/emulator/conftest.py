@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,10 +18,31 @@ from tests.support.emulator_fixtures import emulator, fresh_emulator  # noqa: F4
 from tests.support.emulator_process import RunningEmulator, start_emulator
 
 from ._nsx import AUDITOR_USER, make_client
+from ._shape_check import TALLY, summary
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conformance(area): NSX emulator conformance test (tests/emulator)")
+
+
+# --- how many bodies the official-shape check saw (summed over xdist workers) -----------------
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the tally to the controller
+        workeroutput["official_shapes"] = TALLY.as_dict()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    TALLY.add(getattr(node, "workeroutput", {}).get("official_shapes", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TALLY.bodies or TALLY.undeclared:
+        for line in summary(TALLY):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

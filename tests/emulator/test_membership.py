@@ -46,6 +46,18 @@ def _members(nsx: httpx.Client, gpath: str, kind: str, **params: str) -> list[JS
     return results
 
 
+def _pods(nsx: httpx.Client, gpath: str, **params: str) -> list[JSON]:
+    """The pods of members/pods, unpacked by hand from their per-cluster, per-namespace
+    nesting (vcf-nsx 9.1.1.0 ``PolicyContainerGroupMembersListResult``)."""
+    return [
+        pod
+        for result in _members(nsx, gpath, "pods", **params)
+        for cluster in result["cluster"]
+        for namespace in cluster["namespaces"]
+        for pod in namespace["pods"]
+    ]
+
+
 def _ip_members(nsx: httpx.Client, gpath: str) -> set[str]:
     return {r if isinstance(r, str) else r.get("ip_address", "") for r in _members(nsx, gpath, "ip-addresses")}
 
@@ -115,13 +127,16 @@ def test_scope_must_match_too(nsx: httpx.Client) -> None:
     assert ext not in _ids(_members(nsx, gpath, "virtual-machines"))
 
 
-def test_empty_scope_value_matches_tag_with_empty_scope(nsx: httpx.Client) -> None:
-    """ref §4.2: '|tag' matches the tag with an empty scope."""
+def test_empty_scope_value_matches_tag_under_any_scope(nsx: httpx.Client) -> None:
+    """ref §4.2 (corrected): '|tag' is "evaluated for tag value not for empty scope value"
+    (vcf-nsx 9.1.1.0 ``Condition.scope_operator``): the tag matches with an empty scope and
+    under any other scope (more cases in test_membership_matching.py)."""
     tag = uid("tg")
     gpath = _tag_group(nsx, f"|{tag}")
-    ext = str(uuid.uuid4())
-    _admin.add_vm(nsx, ext, tags=[{"scope": "", "tag": tag}])
-    wait_for(lambda: ext in _ids(_members(nsx, gpath, "virtual-machines")), what="VM member")
+    bare, scoped = str(uuid.uuid4()), str(uuid.uuid4())
+    _admin.add_vm(nsx, bare, tags=[{"scope": "", "tag": tag}])
+    _admin.add_vm(nsx, scoped, tags=[{"scope": uid("sc"), "tag": tag}])
+    wait_for(lambda: {bare, scoped} <= _ids(_members(nsx, gpath, "virtual-machines")), what="VM members")
 
 
 def test_ip_only_group_members(nsx: httpx.Client) -> None:
@@ -176,11 +191,11 @@ def test_pod_members_follow_labels(nsx: httpx.Client) -> None:
     _admin.add_pod(nsx, cluster, pod, ip_addresses=["172.16.0.9"], labels={key: value})
     _admin.add_pod(nsx, cluster, uid("pod"), labels={key: "db"})
     members = wait_for(
-        lambda: [m for m in _members(nsx, gpath, "pods", cluster_id=cluster) if pod in _ids([m])],
+        lambda: [m for m in _pods(nsx, gpath, cluster_id=cluster) if pod in _ids([m])],
         what="pod member",
     )
     assert len(members) == 1
-    assert len(_members(nsx, gpath, "pods", cluster_id=cluster)) == 1
+    assert len(_pods(nsx, gpath, cluster_id=cluster)) == 1
 
 
 def test_pod_leaves_group_when_label_changes(nsx: httpx.Client) -> None:
@@ -192,10 +207,10 @@ def test_pod_leaves_group_when_label_changes(nsx: httpx.Client) -> None:
     make_policy(nsx, rules=[rule_body(uid("r"), sources=[gpath])])
     pod = uid("pod")
     _admin.add_pod(nsx, cluster, pod, labels={key: "web"})
-    wait_for(lambda: pod in _ids(_members(nsx, gpath, "pods", cluster_id=cluster)), what="pod member")
+    wait_for(lambda: pod in _ids(_pods(nsx, gpath, cluster_id=cluster)), what="pod member")
     revision = get_json(nsx, gpath)["_revision"]
     _admin.update_pod(nsx, pod, labels={key: "db"})
-    wait_for(lambda: pod not in _ids(_members(nsx, gpath, "pods", cluster_id=cluster)), what="pod gone")
+    wait_for(lambda: pod not in _ids(_pods(nsx, gpath, cluster_id=cluster)), what="pod gone")
     assert get_json(nsx, gpath)["_revision"] == revision
 
 
@@ -208,5 +223,5 @@ def test_pods_filtered_by_cluster_id(nsx: httpx.Client) -> None:
     p1, p2 = uid("pod"), uid("pod")
     _admin.add_pod(nsx, c1, p1, labels={key: "web"})
     _admin.add_pod(nsx, c2, p2, labels={key: "web"})
-    wait_for(lambda: p1 in _ids(_members(nsx, gpath, "pods", cluster_id=c1)), what="pod in c1")
-    assert p2 not in _ids(_members(nsx, gpath, "pods", cluster_id=c1))
+    wait_for(lambda: p1 in _ids(_pods(nsx, gpath, cluster_id=c1)), what="pod in c1")
+    assert p2 not in _ids(_pods(nsx, gpath, cluster_id=c1))

@@ -243,7 +243,7 @@ def test_a_failure_halfway_says_what_landed_and_a_rerun_converges(tmp_path: Path
     with raw(emu) as nsx:
         owned = _owned_groups(nsx)
     assert "shop-scanner" not in owned
-    assert {"forensic", "quarantined", "shop-frontend"} <= owned
+    assert {"forensics-forensic", "quarantined", "shop-frontend"} <= owned
     ws.destroy()
 
 

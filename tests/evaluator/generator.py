@@ -15,8 +15,50 @@ PORTS = [0, 1, 79, 80, 81, 82, 443, 65535]
 LITERALS = ["192.0.2.2", "192.0.2.0/31", "192.0.2.101", "198.51.100.1", "203.0.113.5"]
 
 
-def _cond(member: str, value: str) -> dict[str, Any]:
-    return {"resource_type": "Condition", "member_type": member, "key": "Tag", "operator": "EQUALS", "value": value}
+def _cond(member: str, value: str, operator: str = "EQUALS", **extra: str) -> dict[str, Any]:
+    return {
+        "resource_type": "Condition",
+        "member_type": member,
+        "key": "Tag",
+        "operator": operator,
+        "value": value,
+        **extra,
+    }
+
+
+def _spelled(rng: random.Random, word: str) -> str:
+    return rng.choice([word, word.upper(), word.capitalize()])
+
+
+def _vm_tag_cond(rng: random.Random, scope: str, tag: str) -> dict[str, Any]:
+    """A VM Tag Condition around ``scope|tag``: mixed case, ``|tag`` or bare ``tag`` (any scope),
+    the string operators, NOTEQUALS/NOTIN, or scope_operator NOTEQUALS."""
+    roll = rng.random()
+    if roll < 0.35:
+        return _cond("VirtualMachine", f"{_spelled(rng, scope)}|{_spelled(rng, tag)}")
+    if roll < 0.5:
+        return _cond("VirtualMachine", rng.choice([f"|{_spelled(rng, tag)}", _spelled(rng, tag)]))
+    if roll < 0.85:
+        operator, part = rng.choice(
+            [
+                ("CONTAINS", tag[1:-1].upper()),
+                ("STARTSWITH", tag[:2].capitalize()),
+                ("ENDSWITH", tag[-2:].upper()),
+                ("IN", f"{_spelled(rng, tag)}, other"),
+                ("NOTEQUALS", _spelled(rng, tag)),
+                ("NOTIN", f"other,{_spelled(rng, tag)}"),
+            ]
+        )
+        return _cond("VirtualMachine", f"{rng.choice(['', _spelled(rng, scope)])}|{part}", operator)
+    return _cond("VirtualMachine", f"{_spelled(rng, scope)}|{_spelled(rng, tag)}", scope_operator="NOTEQUALS")
+
+
+def _pod_tag_cond(rng: random.Random, app: str, other: str) -> dict[str, Any]:
+    """An Antrea Pod Tag Condition for label app=``app`` (EQUALS/NOTEQUALS only, §6.2)."""
+    roll = rng.random()
+    if roll < 0.6:
+        return _cond("Pod", rng.choice([f"{_spelled(rng, 'app')}|{_spelled(rng, app)}", f"|{app.upper()}", app]))
+    return _cond("Pod", f"{_spelled(rng, 'app')}|{_spelled(rng, other)}", "NOTEQUALS")
 
 
 def _side(rng: random.Random, pool: list[str]) -> list[str]:
@@ -45,7 +87,8 @@ def _service(rng: random.Random) -> dict[str, Any]:
 def generate(seed: int) -> tuple[dict[str, Any], list[tuple[tuple[str, str], tuple[str, str], str, int]]]:  # noqa: PLR0912
     """One configuration and its flows."""
     rng = random.Random(seed)
-    tags = [("tier", "web"), ("tier", "db"), ("env", "prod"), ("env", "dev")]
+    tags = [("tier", "web"), ("Tier", "WEB"), ("tier", "db"), ("env", "prod"), ("ENV", "Prod"), ("env", "dev")]
+    tags += [("role", "web"), ("", "db")]
     vms = [
         {
             "display_name": f"vm{i}",
@@ -58,7 +101,7 @@ def generate(seed: int) -> tuple[dict[str, Any], list[tuple[tuple[str, str], tup
         {
             "name": f"p{i}",
             "namespace": rng.choice(["a", "b"]),
-            "labels": {"app": rng.choice(["x", "y"])},
+            "labels": {rng.choice(["app", "App"]): rng.choice(["x", "y", "X"])},
             "ip_addresses": [f"10.0.0.{i}"],
             "node": rng.choice(["n1", "n2"]),
         }
@@ -75,9 +118,9 @@ def generate(seed: int) -> tuple[dict[str, Any], list[tuple[tuple[str, str], tup
             {"name": "eg", "egress_ip": "198.51.100.1", "applied_to": {"namespace": "a", "pod_selector": {"app": "x"}}}
         ]
     objects: list[dict[str, Any]] = [
-        {"path": f"{G}/tier-web", "body": {"expression": [_cond("VirtualMachine", "tier|web")]}},
-        {"path": f"{G}/tier-db", "body": {"expression": [_cond("VirtualMachine", "tier|db")]}},
-        {"path": f"{G}/env-prod", "body": {"expression": [_cond("VirtualMachine", "env|prod")]}},
+        {"path": f"{G}/tier-web", "body": {"expression": [_vm_tag_cond(rng, "tier", "web")]}},
+        {"path": f"{G}/tier-db", "body": {"expression": [_vm_tag_cond(rng, "tier", "db")]}},
+        {"path": f"{G}/env-prod", "body": {"expression": [_vm_tag_cond(rng, "env", "prod")]}},
         {
             "path": f"{G}/ips",
             "body": {
@@ -86,8 +129,8 @@ def generate(seed: int) -> tuple[dict[str, Any], list[tuple[tuple[str, str], tup
                 ]
             },
         },
-        {"path": f"{G}/ant-x", "body": {"expression": [_cond("Pod", "app|x")], "group_type": ["ANTREA"]}},
-        {"path": f"{G}/ant-y", "body": {"expression": [_cond("Pod", "app|y")], "group_type": ["ANTREA"]}},
+        {"path": f"{G}/ant-x", "body": {"expression": [_pod_tag_cond(rng, "x", "y")], "group_type": ["ANTREA"]}},
+        {"path": f"{G}/ant-y", "body": {"expression": [_pod_tag_cond(rng, "y", "x")], "group_type": ["ANTREA"]}},
     ]
     sequences = rng.sample(range(1, 100), 6)
     for index in range(rng.randint(1, 5)):

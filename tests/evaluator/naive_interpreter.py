@@ -31,6 +31,43 @@ def in_cidr(addr: int, cidr: str) -> bool:
     return addr == ip(cidr)
 
 
+def tag_condition(item: dict[str, Any], pairs: list[tuple[str, str]]) -> bool:
+    """A Tag Condition on (scope, tag) pairs, read off the vcf-nsx 9.1.1.0 ``Condition`` text.
+
+    "Evaluation of the condition expression will be case insensitive": everything is lowered.
+    scope_operator "Default ... EQUALS"; "value as "|tag" would be evaluated for tag value not
+    for empty scope value": an empty scope (or no "|" at all) checks no scope, and likewise an
+    empty tag checks no tag. NOTEQUALS/NOTIN: no tag of the object is EQUALS/IN the value.
+    """
+    value = item["value"].lower()
+    scope, tag = value.split("|", 1) if "|" in value else ("", value)
+    operator = item.get("operator") or "EQUALS"
+    opposite = {"NOTEQUALS": "EQUALS", "NOTIN": "IN"}
+    test = opposite.get(operator, operator)
+    scope_differs = item.get("scope_operator") == "NOTEQUALS"
+    for raw_scope, raw_tag in pairs:
+        their_scope, their_tag = raw_scope.lower(), raw_tag.lower()
+        if scope and (their_scope != scope) != scope_differs:
+            continue
+        if tag == "":
+            hit = True
+        elif test == "EQUALS":
+            hit = their_tag == tag
+        elif test == "CONTAINS":
+            hit = tag in their_tag
+        elif test == "STARTSWITH":
+            hit = their_tag[: len(tag)] == tag
+        elif test == "ENDSWITH":
+            hit = their_tag[len(their_tag) - len(tag) :] == tag
+        elif test == "IN":
+            hit = their_tag in [word.strip() for word in tag.split(",")]
+        else:
+            raise NotImplementedError(f"operator {operator} is not generated")
+        if hit:
+            return operator not in opposite
+    return operator in opposite
+
+
 class Naive:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -58,15 +95,14 @@ class Naive:
                 if who[0] == "pod" and any(in_cidr(addr, c) for c in item["ip_addresses"]):
                     return True
             if kind == "Condition":
-                scope, tag = item["value"].split("|")
                 if item["member_type"] == "VirtualMachine":
                     vm = self.vm(who[1]) if who[0] == "vm" else None
                     if vm is None and who[0] == "ip":
                         vm = next((v for v in self.data["virtual_machines"] if ip(v["ip_addresses"][0]) == addr), None)
-                    if vm is not None and {"scope": scope, "tag": tag} in vm.get("tags", []):
+                    if vm is not None and tag_condition(item, [(t["scope"], t["tag"]) for t in vm.get("tags", [])]):
                         return True
                 if item["member_type"] == "Pod" and who[0] == "pod":  # noqa: SIM102
-                    if self.pod(who[1]).get("labels", {}).get(scope) == tag:
+                    if tag_condition(item, list(self.pod(who[1]).get("labels", {}).items())):
                         return True
         return False
 

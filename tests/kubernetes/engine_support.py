@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from tests.support.kube_apiserver import KubeCluster
+from local_cluster.apiserver import KubeCluster
 from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
 
 PROGRAM = Path(__file__).parent / "programs" / "vks"

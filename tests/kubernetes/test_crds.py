@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.kube_apiserver import KubeCluster
+from local_cluster.apiserver import KubeCluster
 
 B = "crd.antrea.io/v1beta1"
 SEL: dict[str, Any] = {"matchLabels": {"app": "web"}}

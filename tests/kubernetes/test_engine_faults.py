@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pulumi.automation.errors import CommandError
 
+from local_cluster.apiserver import KubeCluster, expired_kubeconfig
 from tests.kubernetes.engine_support import workspace
-from tests.support.kube_apiserver import KubeCluster, expired_kubeconfig
 from tests.support.pulumi_harness import one_error_line
 
 pytestmark = pytest.mark.engine

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
+from local_cluster.apiserver import BIN, KubeCluster, kubectl_env
 from tests.kubernetes.engine_support import without_reads, workspace
-from tests.support.kube_apiserver import BIN, KubeCluster, kubectl_env
 from tests.support.pulumi_harness import changes
 
 pytestmark = pytest.mark.engine

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from local_cluster.apiserver import KubeCluster
 from tests.kubernetes.engine_support import without_reads, workspace
-from tests.support.kube_apiserver import KubeCluster
 
 pytestmark = pytest.mark.engine
 

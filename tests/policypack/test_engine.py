@@ -134,7 +134,7 @@ def dev_workspace(tmp_path: Path, emu: RunningEmulator, *, intents: bool) -> Eng
     )
     configure_nsx(ws, emu)
     if not intents:
-        ws.stack.remove_config("inventory")
+        ws.set_config({"inventory": "off"})
     return ws
 
 

@@ -22,6 +22,7 @@ from pulumi.automation.errors import CommandError
 from tests.support.emulator_process import RunningEmulator, start_emulator
 from tests.support.nsx_stack import configure_nsx, raw, requests_since_reset, reset_counters
 from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
+from zerotrust.nsx.group_members import effective_ips
 
 pytestmark = pytest.mark.engine
 
@@ -31,12 +32,14 @@ DOMAIN = "/policy/api/v1/infra/domains/default"
 GROUPS = {
     "cluster-vks-dev-01-nodes",
     "external-db",
-    "forensic",
+    "forensics-forensic",
+    "forensics-forensic-egress",
     "jump-host",
     "payments-egress",
     "payments-payments",
     "quarantined",
     "quarantined-pods",
+    "quarantined-vms",
     "shop-frontend",
     "shop-frontend-egress",
     "shop-orders-db",
@@ -54,7 +57,7 @@ def emu(tmp_path: Path) -> Iterator[RunningEmulator]:
 def members(nsx: httpx.Client, group: str) -> list[str]:
     reply = nsx.get(f"{DOMAIN}/groups/{group}/members/consolidated-effective-ip-addresses")
     reply.raise_for_status()
-    return sorted(reply.json()["results"])
+    return effective_ips(reply.json())
 
 
 def owned(nsx: httpx.Client, collection: str) -> set[str]:
@@ -93,7 +96,7 @@ def test_dev_stack_scenarios(tmp_path: Path, emu: RunningEmulator) -> None:
     # --- up from empty: exactly the expected objects, then an empty preview -------------
     up = ws.up()
     # The stack, the NSX provider, the cluster, and the rule base: one Firewall holding ONE
-    # policy set for all 15 groups and sections (docs/scale.md).
+    # policy set for all 17 groups and sections (docs/scale.md).
     assert changes(up.summary.resource_changes) == {"create": 5}
     assert owned(nsx, "groups") == GROUPS
     assert owned(nsx, "security-policies") == SECTIONS
@@ -118,7 +121,7 @@ def test_dev_stack_scenarios(tmp_path: Path, emu: RunningEmulator) -> None:
     # "the rest of the cluster": its node IPs and every other Egress IP declared for it
     assert (drop["action"], short(drop["source_groups"])) == (
         "DROP",
-        ["cluster-vks-dev-01-nodes", "payments-egress", "shop-frontend-egress"],
+        ["cluster-vks-dev-01-nodes", "forensics-forensic-egress", "payments-egress", "shop-frontend-egress"],
     )
     assert members(nsx, "cluster-vks-dev-01-nodes") == ["192.0.2.101", "192.0.2.102"]
 
@@ -148,13 +151,16 @@ def test_dev_stack_scenarios(tmp_path: Path, emu: RunningEmulator) -> None:
     assert emergency["category"] == "Emergency"
     assert [(r["id"], r["action"]) for r in emergency["rules"]] == [
         ("forensics-in", "ALLOW"),
-        ("forensics-out", "ALLOW"),
+        ("jump-host-in", "ALLOW"),
         ("isolate-in", "DROP"),
         ("isolate-out", "DROP"),
     ]
     in_cluster = rules_of(nsx, "quarantine-vks-dev-01")
-    assert short(in_cluster["forensics-in"]["source_groups"]) == ["forensic"]
-    assert members(nsx, "forensic") == ["10.244.2.30"]
+    assert short(in_cluster["forensics-in"]["source_groups"]) == ["forensics-forensic"]
+    assert members(nsx, "forensics-forensic") == ["10.244.2.30"]
+    # at VMs the forensic pod is its Egress IP, so a quarantined VM tells it from the cluster
+    assert short(emergency["rules"][0]["source_groups"]) == ["forensics-forensic-egress"]
+    assert members(nsx, "forensics-forensic-egress") == ["198.51.100.12"]
     assert changes(ws.preview().change_summary) == {}, "quarantine is a tag change, not a policy change"
 
     # --- one app's change touches only that app's objects ------------------------------

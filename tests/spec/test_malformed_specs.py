@@ -91,14 +91,14 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
     (
         "unknown-cluster-in-pods",
         replace(
-            ENV, "pods: [{cluster: vks-dev-01, namespace: forensics", "pods: [{cluster: vks-nope, namespace: forensics"
+            ENV, "pods: [{cluster: vks-dev-01, labels: {quarantine", "pods: [{cluster: vks-nope, labels: {quarantine"
         ),
         ENV,
         ["vks-nope", "not declared"],
     ),
     (
         "pods-without-cluster",
-        replace(ENV, "pods: [{cluster: vks-dev-01, namespace: forensics", "pods: [{namespace: forensics"),
+        replace(ENV, "pods: [{cluster: vks-dev-01, labels: {quarantine", "pods: [{labels: {quarantine"),
         ENV,
         ["pods need a cluster"],
     ),
@@ -272,9 +272,9 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
     ),
     (
         "group-id-twice",
-        replace(ENV, "    description: The admins' jump host", "    id: forensic"),
+        replace(ENV, "    description: The admins' jump host", "    id: quarantined"),
         ENV,
-        ["'forensic' is used twice", "another name or id"],
+        ["'quarantined' is used twice", "another name or id"],
     ),
     (
         "section-id-twice",
@@ -326,7 +326,7 @@ def test_at_least_thirty_cases() -> None:
 
 def test_the_committed_dev_stack_is_valid() -> None:
     desired = compile_stack(load_stack(DEV))
-    assert desired.apps == ["payments", "shop"]
+    assert desired.apps == ["forensics", "payments", "shop"]
     assert {s.policy.category for s in desired.sections} == {"Emergency", "Environment", "Application"}
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.kube_apiserver import CRDS, KubeCluster, running_control_plane
+from local_cluster.apiserver import CRDS, KubeCluster, running_control_plane
 
 CLUSTERS = {
     "vks-current": CRDS / "antrea-v2",

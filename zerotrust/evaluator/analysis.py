@@ -35,7 +35,13 @@ reported at all. Definitions, with D(f) the first stopper that matches packet f:
 
 * ``irrelevant``: R can match nothing: it is disabled, or its match set is empty (no
   enforcement point holds it, its sources/destinations have no members in the inventory, its
-  Applied-To is empty, its services are empty).
+  Applied-To is empty, its services are empty). Groups whose members arrive at run time (a
+  quarantine group, filled by a tag set during an incident) are empty in most snapshots by
+  design; the caller names them (``may_be_empty``: group path -> the cluster-control-plane
+  path of its pods, or None for VMs) and each gets one stand-in member for this test only, so
+  a rule that will match once they fill is not reported, while a rule that could match nothing
+  even then still is. A selector that matches nothing because of a typo is a defect, which is
+  why emptiness is excused per group, by name, and not for every tag-based group.
 * ``duplicate``: an earlier stopper E has exactly the same match set (every factor equal, every
   direction) and the same action. R never decides; anchor = E.
 * ``shadowed``: every packet R matches is decided by an earlier stopper (R never decides), and
@@ -62,7 +68,7 @@ invalid JUMP) and rules with L7 profiles are never reported and never used as an
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -226,11 +232,27 @@ class _Space:
                 key += 1
             if cluster.ccp_path is not None:
                 self.cluster_points[cluster.ccp_path] = IPSet.of(spans)
+        self._next_key = key
         by_ip.sort()
         self.by_ip = by_ip
         self.group_ids = {g: IPSet.of(spans) for g, spans in group_keys.items()}
         self.group_addresses: dict[str, IPSet] = dict(evaluator._addresses)
         self._cache: dict[tuple[SideTest, IPSet, bool], IPSet] = {}
+
+    def add_stand_ins(self, groups: Mapping[str, str | None]) -> None:
+        """One stand-in member per group: a VM (None), or a pod of the cluster it names (when in the inventory)."""
+        for path, ccp in sorted(groups.items()):
+            if ccp is not None and ccp not in self.cluster_points:
+                continue
+            member = IPSet(((self._next_key, self._next_key),))
+            self._next_key += 1
+            self.group_ids[path] = self.group_ids.get(path, IPSet()).union(member)
+            if ccp is None:
+                self.vm_points = self.vm_points.union(member)
+                self.peers_of_vms = self.peers_of_vms.union(member)
+            else:
+                self.cluster_points[ccp] = self.cluster_points[ccp].union(member)
+        self._cache.clear()
 
     def points_universe(self, rule: NsxRule) -> IPSet:
         """Where the rule can be evaluated at all: VMs, or the pods of its spanned clusters."""
@@ -743,15 +765,35 @@ def _never_decides(item: _Item, walk: _Walk) -> Finding:
     )
 
 
-def analyse(config_or_evaluator: PolicyConfig | Evaluator) -> list[Finding]:
-    """Rule analysis of every NSX DFW rule, in walk order (see the module docstring for the kinds)."""
+def _matches_once_filled(item: _Item, filled: _Space) -> bool:
+    """Would the rule match something if every may-be-empty group had a member?"""
+    probe = _Item(item.rule, item.order, item.exact)
+    _match_set(probe, filled)
+    return bool(probe.boxes)
+
+
+def analyse(
+    config_or_evaluator: PolicyConfig | Evaluator, *, may_be_empty: Mapping[str, str | None] | None = None
+) -> list[Finding]:
+    """Rule analysis of every NSX DFW rule, in walk order (see the module docstring for the kinds).
+
+    ``may_be_empty``: groups whose members arrive at run time (path -> the cluster-control-plane
+    path of its pods, None for VMs); a rule empty only because they are is not ``irrelevant``.
+    """
     evaluator = config_or_evaluator if isinstance(config_or_evaluator, Evaluator) else Evaluator(config_or_evaluator)
     space = _Space(evaluator)
     items = _items(evaluator, space)
     index = _Index(items)
     findings: list[Finding] = []
+    filled: _Space | None = None
     for item in items:
         irrelevant = _irrelevant(item, space)
+        if irrelevant is not None and may_be_empty and not item.rule.disabled:
+            if filled is None:
+                filled = _Space(evaluator)
+                filled.add_stand_ins(may_be_empty)
+            if _matches_once_filled(item, filled):
+                continue
         if irrelevant is not None:
             findings.append(irrelevant)
             continue

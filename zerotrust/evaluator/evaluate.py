@@ -16,16 +16,9 @@ from dataclasses import dataclass
 from zerotrust.evaluator import flows as flow_module
 from zerotrust.evaluator import nsx
 from zerotrust.evaluator.addresses import IPSet, key_text
-from zerotrust.evaluator.antrea import (
-    PIPELINE as ANTREA_PIPELINE,
-)
-from zerotrust.evaluator.antrea import (
-    ClusterPolicies,
-    antrea_steps,
-    compile_cluster_policies,
-    first_antrea_rule,
-    tier_name,
-)
+from zerotrust.evaluator.antrea import PIPELINE as ANTREA_PIPELINE
+from zerotrust.evaluator.antrea import ClusterPolicies, compile_cluster_policies
+from zerotrust.evaluator.antrea_match import Decision, Subject, antrea_steps, baseline_step
 from zerotrust.evaluator.config import PolicyConfig
 from zerotrust.evaluator.endpoints import EndpointError, representative_ips, resolve_endpoints
 from zerotrust.evaluator.flows import Address, Endpoint, Flow
@@ -43,7 +36,7 @@ PIPELINE: tuple[str, ...] = ANTREA_PIPELINE
 
 
 _ACTIONS: dict[str, Action] = {
-    "ALLOW": "ALLOW", "DROP": "DROP", "REJECT": "REJECT", "ERROR": "ERROR",
+    "ALLOW": "ALLOW", "DROP": "DROP", "REJECT": "REJECT", "ERROR": "ERROR", "UNKNOWN": "UNKNOWN",
     "Allow": "ALLOW", "Drop": "DROP", "Reject": "REJECT",
 }  # fmt: skip
 
@@ -58,6 +51,14 @@ class _PodContext:
     cluster: Cluster
     pod: Pod
     policies: ClusterPolicies
+
+
+def _decided(side: Side, endpoint: Endpoint, decision: Decision, steps: list[Step]) -> SideVerdict:
+    """A side decided by an Antrea tier: an action, an ERROR (tie conflict) or UNKNOWN (undecidable rule)."""
+    action = _action(decision.action)
+    errors = (decision.note,) if action == "ERROR" else ()
+    unknowns = (f"{decision.rule}: {decision.note}",) if action == "UNKNOWN" else ()
+    return SideVerdict(side, endpoint.label, action, decision.rule or "error", tuple(steps), errors, unknowns)
 
 
 class Evaluator:
@@ -205,7 +206,7 @@ class Evaluator:
             return SideVerdict(side, endpoint.label, action, walk.rule or "error", tuple(steps), tuple(walk.errors))
         return self._pod_side(side, endpoint, peer, flow, prelude)
 
-    def _pod_side(self, side: Side, endpoint: Endpoint, peer: Address, flow: Flow, steps: list[Step]) -> SideVerdict:  # noqa: PLR0911, PLR0912
+    def _pod_side(self, side: Side, endpoint: Endpoint, peer: Address, flow: Flow, steps: list[Step]) -> SideVerdict:  # noqa: PLR0912
         """The Antrea pipeline at a pod (verification.md §4.3)."""
         context = self._pod(endpoint)
         direction = "OUT" if side == "egress" else "IN"
@@ -215,6 +216,7 @@ class Evaluator:
             peer_pod = next((p for p in cluster.pods if p.key == peer.pod), None)
         k8s_peer = Peer(peer.ip, peer_pod)
         destination = pod if direction == "IN" else peer_pod
+        subject = Subject(cluster, pod, direction, k8s_peer, flow, destination, policies.groups)
         passed = False
         for stage in PIPELINE:
             if stage == "nsx" and not passed:
@@ -235,15 +237,11 @@ class Evaluator:
                         tuple(walk.errors),
                     )
             elif stage == "antrea" and not passed:
-                action, rule, more, error = antrea_steps(policies, cluster, pod, direction, k8s_peer, flow, destination)
-                steps += more
-                if action == "Pass":
+                decision = antrea_steps(policies, subject, steps)
+                if decision is not None and decision.action == "Pass":
                     passed = True
-                elif action is not None:
-                    mapped = _action(action)
-                    return SideVerdict(
-                        side, endpoint.label, mapped, rule or "error", tuple(steps), (error,) if error else ()
-                    )
+                elif decision is not None:
+                    return _decided(side, endpoint, decision, steps)
             elif stage == "k8s":
                 isolated, allowing = k8s_decision(
                     policies.network_policies, cluster, pod, direction, k8s_peer, flow, destination
@@ -265,19 +263,9 @@ class Evaluator:
                     return SideVerdict(side, endpoint.label, "DROP", rule, tuple(steps))
                 steps.append(Step("K8s NetworkPolicy", "no match", None, "pod not isolated for this direction"))
             elif stage == "baseline":
-                found = first_antrea_rule(
-                    policies.baseline, cluster, pod, direction, k8s_peer, flow, destination, baseline=True
-                )
-                layer = tier_name(policies, policies.baseline) if policies.baseline else "antrea tier baseline"
-                if found.error is not None:
-                    steps.append(Step(layer, "ERROR", None, found.error))
-                    return SideVerdict(side, endpoint.label, "ERROR", "error", tuple(steps), (found.error,))
-                if found.item is not None:
-                    action = _action(found.item.action)
-                    steps.append(Step(layer, action, found.item.path))
-                    return SideVerdict(side, endpoint.label, action, found.item.path, tuple(steps))
-                if policies.baseline:
-                    steps.append(Step(layer, "no match"))
+                decision = baseline_step(policies, subject, steps)
+                if decision is not None:
+                    return _decided(side, endpoint, decision, steps)
         steps.append(Step("antrea default", "ALLOW", None, "nothing matched and no isolation"))
         return SideVerdict(side, endpoint.label, "ALLOW", "antrea-default-allow", tuple(steps))
 
@@ -324,18 +312,30 @@ def evaluate(config: PolicyConfig | Evaluator, flow: Flow) -> Verdict:
 
 @dataclass(frozen=True)
 class IntentResult:
-    """An intent's outcome: ``ok``, the flows checked, and the first counter-example."""
+    """An intent's outcome: ``ok``, the flows checked, and the first counter-example.
+
+    ``undecided`` holds the first UNKNOWN verdict when no flow broke the intent but some
+    could not be decided offline: the intent is then neither holding nor broken (issue 17).
+    """
 
     intent: Intent
     ok: bool
     checked: int
     witness: Verdict | None = None
     error: str | None = None
+    undecided: Verdict | None = None
+
+    @property
+    def broken(self) -> bool:
+        """A flow contradicts the intent (or it could not be parsed / resolved)."""
+        return not self.ok and self.undecided is None
 
     def message(self) -> str:
         """One paragraph for a preview failure: witness, expected vs actual, decision chain."""
         if self.ok:
             return f"intent holds: {self.intent.text} ({self.checked} flows)"
+        if self.undecided is not None:
+            return f"intent not checked: {self.intent.text}: {'; '.join(self.undecided.unknowns)}"
         if self.witness is None:
             return f"intent broken: {self.intent.text}: {self.error}"
         return (
@@ -372,7 +372,7 @@ def check_intents(config: PolicyConfig | Evaluator, intents: Sequence[str | Inte
         except EndpointError as exc:
             results.append(IntentResult(intent, False, 0, error=str(exc)))
             continue
-        checked, witness = 0, None
+        checked, witness, undecided = 0, None, None
         for protocol, port in _service_ports(evaluator, intent.service):
             for src in sources:
                 for dst in destinations:
@@ -383,12 +383,16 @@ def check_intents(config: PolicyConfig | Evaluator, intents: Sequence[str | Inte
                     good = (
                         verdict.action == "ALLOW" if intent.expect == "allow" else verdict.action in {"DROP", "REJECT"}
                     )
-                    if not good:
+                    if verdict.action == "UNKNOWN":
+                        undecided = undecided or verdict
+                    elif not good:
                         witness = verdict
                         break
                 if witness:
                     break
             if witness:
                 break
-        results.append(IntentResult(intent, witness is None, checked, witness))
+        if witness is not None:
+            undecided = None
+        results.append(IntentResult(intent, witness is None and undecided is None, checked, witness, None, undecided))
     return results

@@ -45,6 +45,8 @@ class VirtualMachine:
     ips: tuple[int, ...]
     tags: tuple[tuple[str, str], ...] = ()
     os_name: str = ""
+    computer_name: str = ""
+    """The guest's host name; a seed without it means the VM's name (the seed format's default)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Node:
     name: str
     ips: tuple[int, ...]
     pod_cidrs: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Node labels, for Antrea ``nodeSelector`` peers (antrea.md §2.2)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +79,8 @@ class Pod:
     ips: tuple[int, ...]
     node: str
     ports: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    service_account: str = "default"
+    """``spec.serviceAccountName``; Antrea ``serviceAccount`` peers select by it (antrea.md §2.2)."""
 
     @property
     def key(self) -> str:
@@ -93,6 +99,8 @@ class KubeService:
     type: str
     cluster_ip: int | None
     load_balancer_ip: int | None
+    ports: tuple[tuple[str, int], ...] = ()
+    """(protocol, port) of ``spec.ports``; Antrea ``toServices`` matches ClusterIP + these."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,6 +222,7 @@ def _cluster(data: Mapping[str, Any]) -> Cluster:
             ips=_ips(p.get("ip_addresses")),
             node=str(p.get("node", "")),
             ports=_ports(p.get("ports")),
+            service_account=str(p.get("service_account") or "default"),
         )
         for p in data.get("pods") or []
     )
@@ -226,6 +235,7 @@ def _cluster(data: Mapping[str, Any]) -> Cluster:
             type=str(s.get("type", "ClusterIP")),
             cluster_ip=parse_ip(s["cluster_ip"]) if s.get("cluster_ip") else None,
             load_balancer_ip=parse_ip(s["load_balancer_ip"]) if s.get("load_balancer_ip") else None,
+            ports=tuple((str(p.get("protocol", "TCP")), int(p["port"])) for p in s.get("ports") or []),
         )
         for s in data.get("services") or []
     )
@@ -252,7 +262,7 @@ def _cluster(data: Mapping[str, Any]) -> Cluster:
         for p in data.get("ip_pools") or []
     )
     nodes = tuple(
-        Node(str(n["name"]), _ips(n.get("ip_addresses")), tuple(n.get("pod_cidrs") or []))
+        Node(str(n["name"]), _ips(n.get("ip_addresses")), tuple(n.get("pod_cidrs") or []), _labels(n.get("labels")))
         for n in data.get("nodes") or []
     )
     return Cluster(name, ccp_path, nodes, namespaces, pods, services, tuple(egresses), pools)
@@ -267,6 +277,7 @@ def load_inventory(data: Mapping[str, Any]) -> Inventory:
             ips=_ips(vm.get("ip_addresses")),
             tags=tuple((str(t.get("scope", "")), str(t.get("tag", ""))) for t in vm.get("tags") or []),
             os_name=str(vm.get("os_name", "")),
+            computer_name=str(vm.get("computer_name") or vm["display_name"]),
         )
         for vm in data.get("virtual_machines") or []
     )

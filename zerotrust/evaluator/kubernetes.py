@@ -34,11 +34,16 @@ class Peer:
 
 @dataclass(frozen=True)
 class PortTest:
-    """One ``ports`` entry: protocol, number or name, optional ``endPort``."""
+    """One ``ports`` entry: protocol, number or name, optional ``endPort``.
+
+    ``source_port`` / ``source_end_port`` exist in Antrea-native rules only (antrea.md §2.2).
+    """
 
     protocol: str
     port: int | str | None
     end_port: int | None = None
+    source_port: int | None = None
+    source_end_port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,28 @@ def port_tests(ports: Sequence[Mapping[str, Any]] | None) -> tuple[PortTest, ...
         return None
     return tuple(
         PortTest(
-            str(p.get("protocol", "TCP")), p.get("port"), int(p["endPort"]) if p.get("endPort") is not None else None
+            str(p.get("protocol", "TCP")),
+            p.get("port"),
+            _number(p.get("endPort")),
+            _number(p.get("sourcePort")),
+            _number(p.get("sourceEndPort")),
         )
         for p in ports
     )
 
 
+def _number(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
 def port_allows(test: PortTest, flow: Flow, destination: Pod | None) -> bool:
-    """Protocol and port (range, or named port of the destination pod)."""
+    """Protocol, source port range and destination port (range, or named port of the destination pod)."""
     if test.protocol != flow.protocol:
         return False
+    if test.source_port is not None:
+        high = test.source_end_port if test.source_end_port is not None else test.source_port
+        if not test.source_port <= flow.src_port <= high:
+            return False
     if test.port is None:
         return True
     if isinstance(test.port, str) and not test.port.isdigit():

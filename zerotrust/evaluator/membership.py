@@ -10,8 +10,15 @@ Decisions marked [UNV] in the reference, read conservatively and documented:
 * AND binds tighter than OR when a list mixes both (NSX documents no precedence).
 * ``NOTEQUALS``/``NOTIN`` on a tag means "no tag of the object satisfies EQUALS/IN"
   (the Kubernetes ``NotIn`` reading, which also selects objects without the label).
-* A tag value without ``|`` is a tag with an empty scope, like ``"|tag"``.
-* String comparisons are case-sensitive.
+* ``MATCHES`` is read as a shell-style wildcard (the reference shows only ``*``, §6.5).
+
+Facts from the vcf-nsx 9.1.1.0 SDK model ``Condition`` (nsx-policy-api.md §4.2, corrected):
+* "Evaluation of the condition expression will be case insensitive": every operator, on
+  tags (scope and value) and on Name/OSName/ComputerName, ignores case.
+* ``scope_operator`` defaults to EQUALS; an empty part of the value "will not be evaluated":
+  ``"|web"`` is "evaluated for tag value not for empty scope value", so it matches ``web``
+  under any scope. A value without ``|`` reads the same; ``"env|"`` asks for any tag under
+  ``env``.
 * Member types the inventory cannot answer (Segment, IPSet, KubernetesIngress, ...) select
   nothing and are reported as problems, so no verdict silently relies on them.
 """
@@ -66,8 +73,9 @@ EMPTY = Members()
 
 
 def text_matches(operator: str | None, actual: str, expected: str) -> bool:
-    """A positive string test (``NOTEQUALS``/``NOTIN`` are negated by the caller)."""
+    """A positive string test, ignoring case (``NOTEQUALS``/``NOTIN`` are negated by the caller)."""
     op = (operator or "EQUALS").upper()
+    actual, expected = actual.casefold(), expected.casefold()
     if op in {"EQUALS", "NOTEQUALS"}:
         return actual == expected
     if op == "CONTAINS":
@@ -87,23 +95,33 @@ def _negated(operator: str | None) -> bool:
     return (operator or "").upper() in {"NOTEQUALS", "NOTIN"}
 
 
+def _tag_parts(value: str) -> tuple[str, str]:
+    """``"scope|tag"`` -> (scope, tag); without ``|`` the whole value is the tag."""
+    scope, bar, tag = value.partition("|")
+    return (scope, tag) if bar else ("", value)
+
+
+def _scope_holds(condition: Condition, wanted: str, scope: str) -> bool:
+    """An empty scope part is not evaluated (any scope); else EQUALS or NOTEQUALS, ignoring case."""
+    if not wanted:
+        return True
+    equal = scope.casefold() == wanted.casefold()
+    return equal if (condition.scope_operator or "EQUALS").upper() == "EQUALS" else not equal
+
+
 def tag_condition_holds(condition: Condition, tags: Iterable[tuple[str, str]]) -> bool:
-    """``scope|tag`` test on a list of (scope, tag) pairs (nsx-policy-api.md §4.2)."""
-    scope_text, bar, tag_text = condition.value.partition("|")
-    if not bar:
-        scope_text, tag_text = "", condition.value
-    scope_equal = (condition.scope_operator or "EQUALS").upper() == "EQUALS"
-    positive = False
-    for scope, tag in tags:
-        if (scope == scope_text) != scope_equal:
-            continue
-        if tag_text == "" and not _negated(condition.operator):
-            positive = True  # "key|" = the label exists (nsx-operator encoding)
-        elif text_matches(condition.operator, tag, tag_text):
-            positive = True
-        if positive:
-            break
-    return not positive if _negated(condition.operator) else positive
+    """``scope|tag`` test on a list of (scope, tag) pairs (module doc: facts of ``Condition``).
+
+    Positive: some tag passes the scope test and the operator (an empty tag part is not
+    evaluated). ``NOTEQUALS``/``NOTIN``: no tag passes the scope test and EQUALS/IN.
+    """
+    wanted_scope, wanted_tag = _tag_parts(condition.value)
+    positive = any(
+        _scope_holds(condition, wanted_scope, scope)
+        and (not wanted_tag or text_matches(condition.operator, tag, wanted_tag))
+        for scope, tag in tags
+    )
+    return positive != _negated(condition.operator)
 
 
 def _name_holds(condition: Condition, name: str) -> bool:
@@ -126,8 +144,8 @@ class MembershipResolver:
         self._active: set[str] = set()
         self._vm_by_tag: dict[tuple[str, str], set[str]] = {}
         for vm in inventory.vms:
-            for pair in vm.tags:
-                self._vm_by_tag.setdefault(pair, set()).add(vm.name)
+            for scope, tag in vm.tags:
+                self._vm_by_tag.setdefault((scope.casefold(), tag.casefold()), set()).add(vm.name)
         self._all_vms = frozenset(vm.name for vm in inventory.vms)
         self._pods: list[tuple[Cluster, Pod]] = [(c, p) for c in inventory.clusters for p in c.pods]
 
@@ -225,15 +243,17 @@ class MembershipResolver:
     def _vm_condition(self, path: str, condition: Condition) -> frozenset[str]:
         key = condition.key
         if key == "Tag":
-            scope, bar, tag = condition.value.partition("|")
+            scope, tag = _tag_parts(condition.value)
             simple = (condition.operator or "EQUALS").upper() == "EQUALS" and (
                 condition.scope_operator or "EQUALS"
             ).upper() == "EQUALS"
-            if simple and bar and tag:
-                return frozenset(self._vm_by_tag.get((scope, tag), set()))
+            if simple and scope and tag:
+                return frozenset(self._vm_by_tag.get((scope.casefold(), tag.casefold()), set()))
             return frozenset(vm.name for vm in self.inventory.vms if tag_condition_holds(condition, vm.tags))
-        if key in {"Name", "ComputerName"}:
+        if key == "Name":
             return frozenset(vm.name for vm in self.inventory.vms if _name_holds(condition, vm.name))
+        if key == "ComputerName":
+            return frozenset(vm.name for vm in self.inventory.vms if _name_holds(condition, vm.computer_name))
         if key == "OSName":
             return frozenset(vm.name for vm in self.inventory.vms if _name_holds(condition, vm.os_name))
         self.problems.append(f"group {path}: VirtualMachine key {key} is not modelled; it matches nothing")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["FirstMatch", "first_match", "tie_groups"]
 
@@ -19,8 +19,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def tie_groups(items: Iterable[T], key: Callable[[T], float]) -> tuple[tuple[T, ...], ...]:
-    """Sort by ``key`` and group equal keys (stable, so reports are reproducible)."""
+def tie_groups(items: Iterable[T], key: Callable[[T], Any]) -> tuple[tuple[T, ...], ...]:
+    """Sort by ``key`` (a number or a tuple) and group equal keys (stable, so reports are reproducible)."""
     ordered = sorted(items, key=key)
     groups: list[list[T]] = []
     for item in ordered:

@@ -15,7 +15,8 @@ from zerotrust.evaluator.flows import Flow
 
 __all__ = ["Action", "Side", "SideVerdict", "Step", "Verdict", "render_trace"]
 
-Action = Literal["ALLOW", "DROP", "REJECT", "ERROR"]
+Action = Literal["ALLOW", "DROP", "REJECT", "ERROR", "UNKNOWN"]
+"""``UNKNOWN``: a rule the evaluator cannot decide offline (FQDN, L7, an unmodelled field) was reached."""
 Side = Literal["egress", "ingress"]
 
 
@@ -43,6 +44,8 @@ class SideVerdict:
     """A rule path, or a named default such as ``k8s-isolation`` / ``antrea-default-allow``."""
     chain: tuple[Step, ...] = ()
     errors: tuple[str, ...] = ()
+    unknowns: tuple[str, ...] = ()
+    """Why the side is UNKNOWN: the undecidable rule and its reason."""
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,23 @@ class Verdict:
         """Errors of every side (sequence ties, unsupported constructs reached)."""
         return tuple(e for s in self.sides for e in s.errors)
 
+    @property
+    def unknowns(self) -> tuple[str, ...]:
+        """Why the verdict could not be decided (empty unless ``action`` is UNKNOWN)."""
+        return tuple(u for s in self.sides for u in s.unknowns) if self.action == "UNKNOWN" else ()
+
     @classmethod
     def combine(cls, flow: Flow, sides: tuple[SideVerdict, ...], caveats: tuple[str, ...] = ()) -> Verdict:
-        """Egress first, then ingress; the first side that does not allow decides."""
+        """Egress first, then ingress; the first side that does not allow decides.
+
+        An UNKNOWN side defers to a later side that denies (the packet is stopped either way).
+        """
+        unknown = next((s for s in sides if s.action == "UNKNOWN"), None)
         for side in sides:
-            if side.action != "ALLOW":
+            if side.action not in {"ALLOW", "UNKNOWN"}:
                 return cls(flow, side.action, (side.decided_by,), sides, caveats)
+        if unknown is not None:
+            return cls(flow, "UNKNOWN", (unknown.decided_by,), sides, caveats)
         return cls(flow, "ALLOW", tuple(s.decided_by for s in sides), sides, caveats)
 
 
@@ -85,6 +99,7 @@ def render_trace(verdict: Verdict) -> str:
             note = f"  ({step.note})" if step.note else ""
             lines.append(f"    - {step.layer}: {step.outcome}{rule}{note}")
     lines.append(f"verdict {verdict.action} (deciding: {', '.join(verdict.deciding)})")
+    lines += [f"unknown {u}" for u in verdict.unknowns]
     lines += [f"caveat  {c}" for c in verdict.caveats]
     lines.append("note    about new connections; replies of allowed connections pass (stateful)")
     return "\n".join(lines)

@@ -15,8 +15,13 @@ Where a rule is enforced decides how it is written (ref §6.3, §6.5):
   pod / namespace labels). VM-side groups are left out there.
 
 A rule whose source or destination becomes empty at an enforcement point is not written
-there (it cannot match anything). Sequence numbers are explicit everywhere (ref §5.4):
-sections by their ``sequence`` (else file order, in tens), rules in tens in file order.
+there (it cannot match anything); an ``applied_to`` with nothing at a point keeps the rule
+(or section) off that point, never widens it to ANY. Leaving a value out is by design while
+every pair the rule names still meets at some point; a named pair that meets nowhere changes
+the rule's meaning and is reported with file, line and fix (``zerotrust/spec/landing.py``
+has the rule): a warning in ``DesiredState.warnings``, a problem on a ``strict`` environment.
+Sequence numbers are explicit everywhere (ref §5.4): sections by their ``sequence`` (else
+file order, in tens), rules in tens in file order.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 
 from zerotrust.models import Group, SecurityPolicy
 from zerotrust.spec._source import Source, SpecError, where
+from zerotrust.spec.landing import Part, Points, describe, lost_pairs, unplaced
 from zerotrust.spec.loader import StackSpec
 from zerotrust.spec.schema import GroupSpec, NamespaceSelector, PodSelector, RuleSpec, SectionSpec, TagSpec, VmSelector
 
@@ -48,6 +54,8 @@ class DesiredGroup:
     cluster: str | None = None
     name: str = ""
     """The group's name in the spec (both sides of a mixed group share it)."""
+    may_be_empty: bool = False
+    """Members arrive at run time (``may_be_empty`` in the spec): empty is not a defect."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,8 @@ class DesiredState:
     intents: list[DesiredIntent] = field(default_factory=list)
     egress: list[DesiredEgress] = field(default_factory=list)
     apps: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Parts of rules enforced nowhere, with file, line and fix (problems instead when strict)."""
 
     def group_path(self, nsx_id: str) -> str:
         return f"/infra/domains/{self.domain}/groups/{nsx_id}"
@@ -193,6 +203,8 @@ class _Compiler:
             domain=env.domain, clusters={n: c.control_plane or n for n, c in env.clusters.items()}
         )
         self.problems: list[str] = []
+        self.dropped: list[str] = []
+        """Named pairs enforced nowhere (landing.py): warnings, or problems when strict."""
         self.names: dict[str, _Names] = {}
         for cluster in env.clusters:
             self._add(
@@ -222,6 +234,7 @@ class _Compiler:
         display_name: str | None = None,
         tags: list[TagSpec] | None = None,
         where_: str | None = None,
+        may_be_empty: bool = False,
     ) -> None:
         body: dict[str, Any] = {
             "resource_type": "Group",
@@ -235,7 +248,7 @@ class _Compiler:
             body["tags"] = [t.model_dump() for t in tags]
         if antrea:
             body["group_type"] = ["ANTREA"]
-        self._add_body(nsx_id, owner, body, cluster=cluster, name=name, where_=where_)
+        self._add_body(nsx_id, owner, body, cluster=cluster, name=name, where_=where_, may_be_empty=may_be_empty)
 
     def _add_body(
         self,
@@ -246,6 +259,7 @@ class _Compiler:
         cluster: str | None = None,
         name: str | None = None,
         where_: str | None = None,
+        may_be_empty: bool = False,
     ) -> None:
         at = where_ or f"group {nsx_id}"
         if nsx_id in self.state.groups:
@@ -259,7 +273,7 @@ class _Compiler:
         except ValueError as error:
             self.problems.append(f"{at}: {error}")
             return
-        self.state.groups[nsx_id] = DesiredGroup(nsx_id, owner, group, cluster, name or nsx_id)
+        self.state.groups[nsx_id] = DesiredGroup(nsx_id, owner, group, cluster, name or nsx_id, may_be_empty)
 
     def _add_verbatim(self, nsx_id: str, owner: str, spec: GroupSpec, where_: str) -> None:
         """An adopted group kept as NSX has it (``nsx:``), with the spec's identity."""
@@ -298,6 +312,7 @@ class _Compiler:
                     display_name=spec.display_name,
                     tags=spec.tags,
                     where_=where_,
+                    may_be_empty=spec.may_be_empty,
                 )
                 names.vm_side[name] = nsx_id
             if spec.has_pods:
@@ -318,6 +333,7 @@ class _Compiler:
                     name=nsx_id,
                     display_name=None if spec.has_vm_side else spec.display_name,
                     where_=where_,
+                    may_be_empty=spec.may_be_empty,
                 )
                 names.pod_side[name] = (pod_id, cluster)
         return names
@@ -371,10 +387,57 @@ class _Compiler:
                 ids.append(names.pod_side[name][0])
         return sorted(set(ids))
 
+    def _parts(self, scope: str, values: list[str], *, source: bool) -> list[Part]:
+        """One rule side as the enforcement points can see it, value by value (landing.py)."""
+        whole = {v.removeprefix("cluster:") for v in values if v.startswith("cluster:")}
+        parts: list[Part] = []
+        for index, value in enumerate(values):
+            if value.lower() == "any":
+                parts.append(Part(value, index, "any"))
+                continue
+            if value.startswith("cluster:"):
+                parts.append(Part(value, index, "nodes", value.removeprefix("cluster:")))
+                continue
+            owner, name = self._resolve(scope, value)
+            names = self.names.get(owner, _Names())
+            if name in names.vm_side:
+                parts.append(Part(value, index, "vms"))
+            if name in names.pod_side:
+                cluster = names.pod_side[name][1]
+                seen = (source and name in names.source_for_vms) or cluster in whole
+                app = None if owner == ADMINS else owner.removeprefix("app:")
+                parts.append(Part(value, index, "pods", cluster, seen, app))
+        return parts
+
+    def _applied_at(self, scope: str, values: list[str], cluster: str | None) -> list[str] | None:
+        """Applied-To NSX ids at one enforcement point: None = not narrowed, [] = none of it is here.
+
+        Each value lands where its members are: a group's VM side at VMs, its pods in their
+        cluster; ``cluster:<name>`` is that whole cluster. An Applied-To with nothing at a point
+        keeps the rule (or section) off that point: an empty scope would mean ANY in NSX.
+        """
+        if not values:
+            return None
+        if cluster is not None and f"cluster:{cluster}" in values:
+            return None
+        ids: set[str] = set()
+        for value in values:
+            if value.startswith("cluster:"):
+                continue
+            owner, name = self._resolve(scope, value)
+            names = self.names.get(owner, _Names())
+            pod = names.pod_side.get(name)
+            if cluster is None and name in names.vm_side:
+                ids.add(names.vm_side[name])
+            elif cluster is not None and pod is not None and pod[1] == cluster:
+                ids.add(pod[0])
+        return sorted(ids)
+
     def _rule(self, scope: str, rule: RuleSpec, seq: int, cluster: str | None) -> dict[str, Any] | None:
         sources = self._side(scope, rule.sources, source=True, cluster=cluster)
         destinations = self._side(scope, rule.destinations, source=False, cluster=cluster)
-        if sources == [] or destinations == []:
+        applied = self._applied_at(scope, rule.applied_to, cluster)
+        if sources == [] or destinations == [] or applied == []:
             return None
         rule_id = rule.id or rule.name
         body: dict[str, Any] = {
@@ -398,26 +461,24 @@ class _Compiler:
             body["notes"] = rule.notes
         if rule.log_label:
             body["tag"] = rule.log_label
-        if rule.applied_to:
-            applied = self._side(scope, rule.applied_to, source=False, cluster=None) or []
+        if applied:
             body["scope"] = [self.state.group_path(i) for i in applied]
         return body
 
     def section(
-        self, scope: str, key: str, nsx_id: str, spec: SectionSpec, *, category: str, sequence: int, where_: str
+        self, scope: str, key: str, nsx_id: str, spec: SectionSpec, *, category: str, sequence: int, source: Source
     ) -> None:
         nsx_id = spec.id or nsx_id
+        where_ = where(source, ("sections", key))
         if spec.nsx is not None:
             self._verbatim_section(scope, key, nsx_id, spec, category=category, where_=where_)
             return
-        pod_clusters = self._section_clusters(scope, spec)
-        vm_only_scope = [a for a in spec.applied_to if not a.startswith("cluster:")]
-        cluster_scope = [a.removeprefix("cluster:") for a in spec.applied_to if a.startswith("cluster:")]
-        points: list[str | None] = []
-        if not cluster_scope:
-            points.append(None)
-        points.extend(sorted(set(pod_clusters) | set(cluster_scope)))
-        for cluster in points:
+        points = self._points(scope, spec)
+        self._check_landing(scope, key, spec, points, source)
+        for cluster in [*([None] if points.vms else []), *points.clusters]:
+            section_scope = self._applied_at(scope, spec.applied_to, cluster)
+            if section_scope == []:
+                continue
             rules = [
                 r
                 for i, rule in enumerate(spec.rules)
@@ -438,9 +499,8 @@ class _Compiler:
                 body["description"] = spec.description
             if spec.tags:
                 body["tags"] = [t.model_dump() for t in spec.tags]
-            if cluster is None and vm_only_scope:
-                scope_ids = self._side(scope, vm_only_scope, source=False, cluster=None) or []
-                body["scope"] = [self.state.group_path(i) for i in scope_ids]
+            if section_scope:
+                body["scope"] = [self.state.group_path(i) for i in section_scope]
             self._add_section(scope, key, body, cluster, where_)
 
     def _add_section(self, scope: str, key: str, body: dict[str, Any], cluster: str | None, where_: str) -> None:
@@ -471,17 +531,41 @@ class _Compiler:
         clusters = [a.removeprefix("cluster:") for a in spec.applied_to]
         self._add_section(scope, key, body, clusters[0] if clusters else None, where_)
 
-    def _section_clusters(self, scope: str, spec: SectionSpec) -> list[str]:
-        clusters: set[str] = set()
+    def _points(self, scope: str, spec: SectionSpec) -> Points:
+        """Where a section is enforced: at VMs unless its applied_to names clusters, and in every
+        cluster it names or whose pods it names (rules' from, to and applied_to, its applied_to)."""
+        named = {a.removeprefix("cluster:") for a in spec.applied_to if a.startswith("cluster:")}
+        clusters = set(named)
+        values = [*spec.applied_to, *(v for r in spec.rules for v in (*r.sources, *r.destinations, *r.applied_to))]
         for rule in spec.rules:
-            for value in [*rule.sources, *rule.destinations]:
-                if value.lower() == "any" or value.startswith("cluster:"):
-                    continue
-                owner, name = self._resolve(scope, value)
-                pod = self.names.get(owner, _Names()).pod_side.get(name)
-                if pod:
-                    clusters.add(pod[1])
-        return sorted(clusters)
+            clusters.update(a.removeprefix("cluster:") for a in rule.applied_to if a.startswith("cluster:"))
+        for value in values:
+            if value.lower() == "any" or value.startswith("cluster:"):
+                continue
+            owner, name = self._resolve(scope, value)
+            pod = self.names.get(owner, _Names()).pod_side.get(name)
+            if pod:
+                clusters.add(pod[1])
+        return Points(vms=not named, clusters=tuple(sorted(clusters)))
+
+    def _check_landing(self, scope: str, key: str, spec: SectionSpec, points: Points, source: Source) -> None:
+        """Every named pair of every rule must meet at some point of the section (landing.py)."""
+        section_parts = self._parts(scope, spec.applied_to, source=False)
+        for lost in unplaced(section_parts, points):
+            at = where(source, ("sections", key, "applied_to", lost.culprit.index))
+            self.dropped.append(describe(lost, at, f"section {key!r}"))
+        for index, rule in enumerate(spec.rules):
+            found = [
+                *lost_pairs(
+                    self._parts(scope, rule.sources, source=True),
+                    self._parts(scope, rule.destinations, source=False),
+                    points,
+                ),
+                *unplaced(self._parts(scope, rule.applied_to, source=False), points),
+            ]
+            for lost in found:
+                at = where(source, ("sections", key, "rules", index, lost.side, lost.culprit.index))
+                self.dropped.append(describe(lost, at, f"rule {rule.name!r}"))
 
 
 def _service_entry(service: str) -> dict[str, Any]:
@@ -510,15 +594,15 @@ def compile_stack(stack: StackSpec) -> DesiredState:
     problems = compiler.problems
     for index, (name, section) in enumerate(env.sections.items()):
         sequence = section.sequence if section.sequence is not None else (index + 1) * 10
-        where_ = where(stack.env_source, ("sections", name))
         if env.strict:
             problems.extend(_strict_problems(stack.env_source, name, section))
-        compiler.section(ADMINS, name, name, section, category=section.category, sequence=sequence, where_=where_)
+        compiler.section(
+            ADMINS, name, name, section, category=section.category, sequence=sequence, source=stack.env_source
+        )
     for app_index, (app_name, loaded) in enumerate(sorted(stack.apps.items())):
         for index, (name, app_section) in enumerate(loaded.spec.sections.items()):
             base = APP_SECTION_BASE + app_index * 100
             sequence = app_section.sequence if app_section.sequence is not None else base + (index + 1) * 10
-            where_ = where(loaded.source, ("sections", name))
             if env.strict:
                 problems.extend(_strict_problems(loaded.source, name, app_section))
             compiler.section(
@@ -528,7 +612,7 @@ def compile_stack(stack: StackSpec) -> DesiredState:
                 app_section,
                 category="Application",
                 sequence=sequence,
-                where_=where_,
+                source=loaded.source,
             )
     for text in env.intents:
         compiler.state.intents.append(DesiredIntent(ADMINS, text, str(stack.env_source.file)))
@@ -536,6 +620,12 @@ def compile_stack(stack: StackSpec) -> DesiredState:
         compiler.state.intents.extend(
             DesiredIntent(f"app:{app_name}", text, str(loaded.source.file)) for text in loaded.spec.intents
         )
+    if env.strict:
+        problems.extend(
+            f"{line} This environment is strict: a rule must be enforced as written." for line in compiler.dropped
+        )
+    else:
+        compiler.state.warnings.extend(compiler.dropped)
     if problems:
         raise SpecError(problems)
     return compiler.state

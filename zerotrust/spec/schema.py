@@ -132,6 +132,10 @@ class GroupSpec(_Identity):
     """Other groups nested in this one (VM side only)."""
     shared: bool = False
     """environment.yaml only: apps may use this group in their rules."""
+    may_be_empty: bool = False
+    """Members arrive at run time (a quarantine tag set during an incident): having none in the
+    inventory snapshot is normal, so rule analysis does not report rules naming the group as
+    irrelevant for that. Only for groups chosen by identity; a group nesting one needs its own."""
     tags: list[TagSpec] = Field(default_factory=list)
     nsx: dict[str, Any] | None = None
     """Escape hatch: the NSX group's fields verbatim (``expression``, ``group_type`` ...), for
@@ -163,6 +167,11 @@ class GroupSpec(_Identity):
             _check_verbatim(self.nsx, "group", ("id", "resource_type", "path"))
         elif not selectors:
             raise ValueError("a group needs members: vms, pods, namespaces, ips or groups")
+        if self.may_be_empty and not (self.vms or self.has_pods or self.groups):
+            raise ValueError(
+                "may_be_empty is for groups whose members arrive at run time (vms, pods, namespaces or "
+                "nested groups, chosen by tags or labels); a list of addresses does not fill by itself"
+            )
         return self
 
     @property
@@ -319,7 +328,8 @@ class EnvironmentSpec(_Strict):
 
     domain: str = "default"
     strict: bool = False
-    """prod: every rule must log drops, every group must match something, and so on."""
+    """prod: every drop rule logs, and every pair a rule names is enforced somewhere (a part of a
+    rule no enforcement point can enforce is a problem, not a warning)."""
     clusters: dict[str, ClusterSpec] = Field(default_factory=dict)
     groups: dict[str, GroupSpec] = Field(default_factory=dict)
     sections: dict[str, AdminSectionSpec] = Field(default_factory=dict)

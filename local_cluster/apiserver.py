@@ -1,4 +1,4 @@
-"""A real Kubernetes API server for tests and the demo: etcd + kube-apiserver on loopback.
+"""A real Kubernetes API server standing in for a VKS cluster: etcd + kube-apiserver on loopback.
 
 No kubelet, scheduler or controllers: the objects this project manages (Antrea CRs, Namespaces,
 NetworkPolicies) only need the API server's storage, validation, defaulting and server-side
@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".tools" / "bin"
 CRDS = REPO / "kubernetes" / "crds"
 ADMIN_USER = "zerotrust-admin"
@@ -463,22 +463,27 @@ def running_control_plane(workdir: Path, clusters: Mapping[str, Path]) -> Iterat
 
 def kubectl_env() -> dict[str, str]:
     """Environment for running the built kubectl against a cluster (no user kubeconfig leaks in)."""
-    return {"PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": os.environ.get("HOME", "/tmp")}
+    home = os.environ.get("HOME") or str(Path.home())
+    return {"PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": home}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the same control plane in the foreground (for the demo or a hand-run `pulumi up`).
+    """Run a control plane in the foreground (a hand-run `pulumi up` against a local cluster).
 
-    `python -m tests.support.kube_apiserver [--workdir .tools/kube-demo]` prints one kubeconfig per
-    cluster and stops everything cleanly on Ctrl-C / SIGTERM.
+    `python -m local_cluster --cluster vks-dev-01=antrea-v2 [--workdir .tools/kube-demo]` prints one
+    kubeconfig per cluster (its CRD set is a folder of kubernetes/crds) and stops everything
+    cleanly on Ctrl-C / SIGTERM.
     """
     import argparse  # noqa: PLC0415 - only the CLI needs it
 
-    from tests.support.kube_fixtures import CLUSTERS  # noqa: PLC0415 - avoids an import cycle
-
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--workdir", type=Path, default=REPO / ".tools" / "kube-demo")
+    parser.add_argument("--cluster", action="append", default=[], metavar="NAME=CRDSET", required=True)
     args = parser.parse_args(argv)
+    clusters = {}
+    for item in args.cluster:
+        name, _, crd_set = item.partition("=")
+        clusters[name] = CRDS / (crd_set or "antrea-v2")
     stop = {"now": False}
 
     def request_stop(_signum: int, _frame: object) -> None:
@@ -486,8 +491,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    with running_control_plane(args.workdir.resolve(), CLUSTERS) as clusters:
-        for name, cluster in clusters.items():
+    with running_control_plane(args.workdir.resolve(), clusters) as started:
+        for name, cluster in started.items():
             print(f"{name}: {cluster.url} kubeconfig={cluster.kubeconfig_path}", flush=True)
         print("ready; Ctrl-C stops etcd and the API servers", flush=True)
         while not stop["now"]:
