@@ -17,7 +17,7 @@ PYTEST_ARGS ?= -n 2
 .PHONY: help setup venv pulumi kubernetes demo test lint emulator bench trace adopt doctor clean
 
 help:
-	@echo "make demo   - set up, start the embedded NSX emulator and run 'pulumi up' on the dev stack"
+	@echo "make demo   - set up, start the NSX emulator and a local API server, apply dev, quarantine live"
 	@echo "make test   - set up, lint (ruff, mypy, import contracts) and run the whole test suite"
 	@echo "make setup  - install the Python venv and the Pulumi CLI (built from Go if not installed)"
 	@echo "make emulator PORT=8443 STATE=.emulator/state.db ADMIN_PASSWORD=...  - NSX emulator in the foreground"
