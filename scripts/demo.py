@@ -184,7 +184,9 @@ class Demo:
                     "metadata": {"name": pod["name"], "labels": pod.get("labels", {})},
                     "spec": {"containers": [{"name": "app", "image": "registry.invalid/demo:1"}]},
                 }
-                kube.post(f"/api/v1/namespaces/{pod['namespace']}/pods", json=body).raise_for_status()
+                reply = kube.post(f"/api/v1/namespaces/{pod['namespace']}/pods", json=body)
+                if reply.status_code != 409:  # already there
+                    reply.raise_for_status()
 
     def preview(self) -> Run:
         say("What would change: pulumi preview")
@@ -319,6 +321,7 @@ def main() -> None:
     if shutil.which("pulumi") is None:
         raise SystemExit("demo: pulumi is not on PATH; run it through `make demo`")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even when started in the background
     env = {**os.environ, "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", "zerotrust-demo")}
     work = REPO / ".tools" / "demo"
     say("Starting the embedded NSX Manager (emulator) and a local API server for vks-dev-01")
@@ -330,6 +333,7 @@ def main() -> None:
         port=stack_port(REPO),
         state_name="state.db",
     )
+    shutil.rmtree(work / "kube", ignore_errors=True)  # a fresh cluster every run, like the emulator
     try:
         with running_control_plane(work / "kube", {CLUSTER: CRDS / "antrea-v2"}) as clusters:
             print(f"NSX emulator at {emulator.base_url} (CA {emulator.ca_file}); user admin, password in the README.")
