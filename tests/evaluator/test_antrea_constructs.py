@@ -14,6 +14,7 @@ import pytest
 
 from tests.evaluator.antrea_world import acnp, annp, group, ns, verdict, world
 from zerotrust.evaluator.evaluate import check_intents
+from zerotrust.evaluator.verdict import Verdict
 
 
 def drop_in(*peers: dict[str, Any], name: str = "r0", **rule: Any) -> dict[str, Any]:
@@ -308,15 +309,10 @@ ROWS: list[tuple[str, list[dict[str, Any]], str, str, dict[str, Any], str, str]]
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "manifests", "src", "dst", "flow", "action", "decided_by"), ROWS, ids=[r[0] for r in ROWS]
-)
-def test_construct(  # noqa: PLR0917
-    name: str, manifests: list[dict[str, Any]], src: str, dst: str, flow: dict[str, Any], action: str, decided_by: str
-) -> None:
-    evaluator = world(manifests)
-    found = verdict(
-        evaluator,
+def row_verdict(manifests: list[dict[str, Any]], src: str, dst: str, flow: dict[str, Any]) -> Verdict:
+    """The verdict of one ROWS entry (the mutation tests replay the same rows)."""
+    return verdict(
+        world(manifests),
         src,
         dst,
         flow.get("protocol", "TCP"),
@@ -324,6 +320,15 @@ def test_construct(  # noqa: PLR0917
         src_port=flow.get("src_port"),
         icmp=flow.get("icmp"),
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "manifests", "src", "dst", "flow", "action", "decided_by"), ROWS, ids=[r[0] for r in ROWS]
+)
+def test_construct(  # noqa: PLR0917
+    name: str, manifests: list[dict[str, Any]], src: str, dst: str, flow: dict[str, Any], action: str, decided_by: str
+) -> None:
+    found = row_verdict(manifests, src, dst, flow)
     assert found.action == action, f"{name}: {found}"
     if decided_by == "antrea-default-allow":
         assert set(found.deciding) <= {decided_by, "no-enforcement-point"}, name

@@ -146,15 +146,7 @@ def _antrea_killed() -> list[str]:
         if (found.action, found.deciding) != (action, deciding):
             failures.append(name)
     for name, manifests, src, dst, flow, action, decided_by in constructs.ROWS:
-        found = verdict(
-            world(manifests),
-            src,
-            dst,
-            flow.get("protocol", "TCP"),
-            flow.get("port", 80),
-            src_port=flow.get("src_port"),
-            icmp=flow.get("icmp"),
-        )
+        found = constructs.row_verdict(manifests, src, dst, flow)
         if found.action != action or (decided_by not in found.deciding and decided_by != "antrea-default-allow"):
             failures.append(name)
     for name, manifest, _reason in constructs.UNDECIDABLE:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zerotrust import __version__
 from zerotrust.providers._kind import Kind
 from zerotrust.providers.cluster_span import ContainerClusterSpanKind
 from zerotrust.providers.group import GroupKind
@@ -18,8 +19,8 @@ from zerotrust.providers.security_policy import SecurityPolicyKind
 from zerotrust.providers.service import ServiceKind
 from zerotrust.providers.vm_tags import VmTagsKind
 
-VERSION = "0.1.0"
-"""Plugin version (also in the program's resource options, so the engine finds this plugin)."""
+VERSION = __version__
+"""Plugin version = the library's (also in the program's resource options, so the engine finds this plugin)."""
 
 _ALL: list[Kind] = [
     ContainerClusterSpanKind(),
