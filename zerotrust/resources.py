@@ -77,6 +77,10 @@ class NsxProvider(pulumi.ProviderResource):
             "retrySeconds": retry_seconds,
         }
         super().__init__(PACKAGE, name, props, opts)
+        self.settings: pulumi.Output[dict[str, Any]] = pulumi.Output.secret(
+            pulumi.Output.all(**{k: v for k, v in props.items() if v is not None})
+        )
+        """The same settings for reads the program makes itself (intents against NSX), as a secret."""
 
 
 class _NsxResource(pulumi.CustomResource):

@@ -4,6 +4,8 @@ Semantics (verification.md §4.1, §4.2; nsx-policy-api.md §5, §6.3):
 * Categories in order Ethernet, Emergency, Infrastructure, Environment, Application, then
   policies without a category; policies by ``sequence_number``, rules by ``sequence_number``;
   first match wins; disabled rules are skipped; equal numbers that both match are an error.
+  Ethernet (layer 2) comes first and can only stop a packet: its ALLOW hands the packet to the
+  layer-3 categories (§4.1.1), which decide.
 * Applied-To: the policy ``scope`` overrides the rule ``scope`` when it is not ANY.
 * Where: a rule's OUT part is evaluated at the source for sources in
   ``source_groups`` and its IN part at the destination for destinations in
@@ -454,6 +456,9 @@ def walk_nsx(  # noqa: PLR0917
                 out.action, out.rule = "ERROR", rule.path
                 return out
             out.steps.append(Step(layer, "JUMP_TO_APPLICATION", rule.path, "rest of Environment skipped"))
+            continue
+        if category == "Ethernet" and action == "ALLOW":  # layer 2 passed it on: layer 3 decides (§4.1.1)
+            out.steps.append(Step(layer, "ALLOW", rule.path, "layer 2 allows; the layer-3 categories decide"))
             continue
         out.steps.append(Step(layer, action, rule.path))
         out.action, out.rule = action, rule.path

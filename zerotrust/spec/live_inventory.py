@@ -40,7 +40,16 @@ from zerotrust.nsx.errors import ConfigError, NsxError
 from zerotrust.nsx.inventory import read_inventory
 from zerotrust.providers._faults import explain, explain_config
 
-__all__ = ["LIVE", "OFF", "InventoryReadError", "StackInventory", "is_live", "read_live", "stack_inventory"]
+__all__ = [
+    "LIVE",
+    "OFF",
+    "InventoryReadError",
+    "StackInventory",
+    "complete_live_inventory",
+    "is_live",
+    "read_live",
+    "stack_inventory",
+]
 
 LIVE = "live"
 """The ``inventory`` value (also the default) that reads NSX."""
@@ -95,9 +104,15 @@ def read_live(config: NsxConfig) -> StackInventory:
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-inventory") as pool:
         data, calls = pool.submit(asyncio.run, _read(config)).result()
-    notes = _stand_in_pod_addresses(data) + _egresses_without_pods(data)
+    data, notes = complete_live_inventory(data)
     source = f"the live inventory of NSX at {config.endpoint} ({calls} API calls)"
     return StackInventory(data, source, tuple(notes))
+
+
+def complete_live_inventory(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What NSX does not hold, filled in (see the module docstring), and the warnings about it."""
+    notes = _stand_in_pod_addresses(data) + _egresses_without_pods(data)
+    return data, notes
 
 
 async def _read(config: NsxConfig) -> tuple[dict[str, Any], int]:
