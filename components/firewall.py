@@ -1,47 +1,106 @@
-"""Firewall: one stack's whole NSX rule base -- every persona's groups and sections.
+"""Firewall: one stack's whole NSX rule base -- every group and section, as ONE resource.
 
-Built from the compiled desired state of ``stacks/<env>/`` (the admins' environment.yaml and
-the apps' files). All of it is ONE ``zerotrust:nsx:PolicySet`` resource, so the engine's cost
-stays flat however many groups and rules the estate has, and one change set is written with
-one hierarchical PATCH, atomic in NSX (docs/scale.md). Who owns each group and section
-(``admins`` or ``app:<name>``) travels with it in the set's ``owners``: the preview report and
-the guardrails read it there, and the spec loader has already made sure an app file only
-holds what its team may own (docs/personas.md).
+All of it is ONE ``zerotrust:nsx:PolicySet`` resource, so the engine's cost stays flat however
+many groups and rules the estate has, and one change set is written with one hierarchical
+PATCH, atomic in NSX (docs/scale.md). Two routes fill it, alone or together:
 
-A section enforced in a registered Antrea cluster also gets a container-cluster span to that
-cluster's control plane (ref §6.3), so NSX pushes it to the cluster as Antrea policy.
+* **typed members**: ``SecurityGroup`` and ``DfwSection`` components declared into the
+  firewall (``components/security_group.py``, ``components/dfw_section.py``);
+* **a compiled desired state** of ``stacks/<env>/`` (``desired=``, see __main__.py), where the
+  spec loader has already made sure an app file only holds what its team may own.
 
-Example (see __main__.py)::
+Who owns each group and section travels with it in the set's ``owners`` (``admins`` /
+``app:<name>`` for the stack files, ``FirewallArgs.owner`` for typed members): the preview
+report and the guardrails read it there. A section enforced in a registered Antrea cluster
+also gets a container-cluster span to that cluster's control plane (ref §6.3).
 
-    Firewall("dev", FirewallArgs(desired=desired, provider=nsx, clusters=clusters))
+**When the rule base is complete.** Members are declared one statement at a time, so the
+firewall registers its policy set once the program body has finished
+(``components/_program_end.py``): by then every ``SecurityGroup`` and ``DfwSection`` of the
+body has been declared. One declared later (inside an ``apply``) raises
+``FirewallSealedError``. A program whose body fails registers no policy set at all: a
+half-declared rule base would otherwise read as "delete the rest".
+
+Example::
+
+    fw = Firewall("dev", FirewallArgs(provider=nsx))
+    web = SecurityGroup("web", SecurityGroupArgs(firewall=fw, vm_tags={"app": "web"}))
+    pulumi.export("sections", fw.sections)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import pulumi
 
+from components._program_end import at_program_end, event_loop
+from components.errors import FirewallSealedError
 from components.vks_cluster import VksCluster
-from zerotrust.models import NsxObject
+from zerotrust.models import Group, NsxObject, SecurityPolicy
 from zerotrust.models.policy_set import member_label
 from zerotrust.resources import NsxProvider, PolicySet
 from zerotrust.spec import DesiredState
+from zerotrust.spec.wire import group_path
 
 SPAN_ID = "cluster"
 """Id of the one container-cluster span a section enforced in a cluster carries."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FirewallArgs:
-    desired: DesiredState
     provider: NsxProvider
-    clusters: dict[str, VksCluster]
-    """Registered clusters by name (their control-plane paths span cluster sections)."""
+    domain: str | None = None
+    """NSX domain of every member (default ``default``, or the desired state's)."""
+    owner: str | None = None
+    """Owner label of typed members in the set's ``owners`` (default: the stack name)."""
+    desired: DesiredState | None = None
+    """A compiled desired state of stack files (the YAML route), optional."""
+    clusters: Mapping[str, VksCluster] = field(default_factory=dict)
+    """Registered clusters by name, for the desired state's cluster sections."""
     import_id: str | None = None
     """Adopt what NSX already holds (docs/adoption.md): the set's id in the import plan. The
     engine imports it on the next ``up`` and ignores it once the set is in the state."""
+
+
+Collection = Literal["groups", "policies"]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One typed group or section as the policy set will hold it (built by its component)."""
+
+    collection: Collection
+    nsx_id: str
+    body: dict[str, Any]
+    """Its wire body; values may be Outputs (paths from a StackReference, addresses of VMs)."""
+    declared_by: str
+    """E.g. ``SecurityGroup 'web'``, for messages."""
+    span: pulumi.Input[str] | None = None
+    """Control-plane path of the cluster a section is enforced in."""
+
+    @property
+    def model(self) -> type[NsxObject]:
+        return Group if self.collection == "groups" else SecurityPolicy
+
+    def fields(self) -> pulumi.Input[dict[str, Any]]:
+        """The member's wire fields, validated by the same models as the stack files' members."""
+        if not _holds_outputs(self.body):
+            return _fields(self.model.model_validate(self.body))
+        return pulumi.Output.from_input(self.body).apply(lambda body: _fields(self.model.model_validate(body)))
+
+
+def _holds_outputs(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_outputs(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_outputs(v) for v in value)
+    return False
 
 
 def _fields(obj: NsxObject) -> dict[str, Any]:
@@ -53,29 +112,105 @@ def _fields(obj: NsxObject) -> dict[str, Any]:
 
 
 class Firewall(pulumi.ComponentResource):
-    """Outputs: ``groups`` and ``sections`` (NSX ids), ``policy_set`` (the resource)."""
+    """Outputs: ``groups`` and ``sections`` (NSX ids); ``policy_set`` once the body has finished."""
+
+    groups: pulumi.Output[list[str]]
+    sections: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: FirewallArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("zerotrust:components:Firewall", name, None, opts)
         desired = args.desired
-        groups = {str(g.group.id): _fields(g.group) for g in desired.groups.values()}
-        policies = {str(s.policy.id): _fields(s.policy) for s in desired.sections}
-        spans = {
-            f"{s.policy.id}/{SPAN_ID}": {"container_cluster_path": args.clusters[s.cluster].path}
-            for s in desired.sections
-            if s.cluster is not None
-        }
-        owners = {member_label("groups", str(g.group.id)): g.owner for g in desired.groups.values()}
-        owners |= {member_label("policies", str(s.policy.id)): s.owner for s in desired.sections}
+        if desired is not None and args.domain not in (None, desired.domain):
+            raise ValueError(
+                f"Firewall {name!r}: domain: {args.domain!r} differs from the desired state's {desired.domain!r}. "
+                "Fix: leave domain out, or compile the stack files for that domain."
+            )
+        super().__init__("zerotrust:components:Firewall", name, None, opts)
+        self._label = name
+        self.domain: str = desired.domain if desired is not None else (args.domain or "default")
+        self.owner: str = args.owner or pulumi.get_stack()
+        self.policy_set: PolicySet | None = None
+        self._args = args
+        self._members: dict[tuple[Collection, str], Member] = {}
+        self._sealed = False
+        loop = event_loop()
+        self._group_ids: asyncio.Future[list[str]] = loop.create_future()
+        self._section_ids: asyncio.Future[list[str]] = loop.create_future()
+        self.groups = pulumi.Output.from_input(self._group_ids)
+        self.sections = pulumi.Output.from_input(self._section_ids)
+        at_program_end(self._seal)
+
+    def group_path(self, nsx_id: str) -> str:
+        """Path of a group of this firewall's domain, known before anything exists."""
+        return group_path(self.domain, nsx_id)
+
+    def section_count(self) -> int:
+        """Typed sections declared so far (their default sequence numbers follow it)."""
+        return sum(1 for kind, _ in self._members if kind == "policies")
+
+    def _admit(self, member: Member) -> None:
+        """Take a typed member; called by SecurityGroup / DfwSection before they register."""
+        if self._sealed:
+            raise FirewallSealedError(
+                f"{member.declared_by}: Firewall {self._label!r} is already complete: its rule base was written when "
+                "the program body finished. Fix: declare SecurityGroup and DfwSection in the program body, "
+                "not inside an apply() or a callback."
+            )
+        taken = self._members.get((member.collection, member.nsx_id))
+        desired = self._args.desired
+        if desired is not None:
+            held = desired.groups if member.collection == "groups" else {str(s.policy.id) for s in desired.sections}
+            if member.nsx_id in held:
+                taken = member
+        if taken is not None:
+            raise ValueError(
+                f"{member.declared_by}: the NSX id {member.nsx_id!r} is already used in Firewall {self._label!r} "
+                f"({taken.declared_by if taken is not member else 'by the stack files'}). "
+                "Fix: give one of them another name or nsx_id."
+            )
+        if not _holds_outputs(member.body):  # fully known: let the NSX models check it now
+            try:
+                member.model.model_validate(member.body)
+            except ValueError as error:
+                raise ValueError(f"{member.declared_by}: not a valid NSX object: {error}") from None
+        self._members[(member.collection, member.nsx_id)] = member
+
+    def _seal(self, succeeded: bool) -> None:
+        """Register the one policy set with every member (never for a failed program body)."""
+        self._sealed = True
+        groups, policies, spans, owners = self._contents() if succeeded else ({}, {}, {}, {})
+        self._group_ids.set_result(sorted(groups))
+        self._section_ids.set_result(sorted(policies))
+        if not succeeded:
+            return
         self.policy_set = PolicySet(
-            name,
-            domain=desired.domain,
+            self._label,
+            domain=self.domain,
             groups=groups,
             policies=policies,
             spans=spans,
             owners=owners,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, import_=args.import_id),
+            opts=pulumi.ResourceOptions(parent=self, provider=self._args.provider, import_=self._args.import_id),
         )
-        self.groups = sorted(groups)
-        self.sections = sorted(policies)
         self.register_outputs({"groups": self.groups, "sections": self.sections})
+
+    def _contents(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, str]]:
+        groups: dict[str, Any] = {}
+        policies: dict[str, Any] = {}
+        spans: dict[str, Any] = {}
+        owners: dict[str, str] = {}
+        desired = self._args.desired
+        if desired is not None:
+            for g in desired.groups.values():
+                groups[str(g.group.id)] = _fields(g.group)
+                owners[member_label("groups", str(g.group.id))] = g.owner
+            for s in desired.sections:
+                policies[str(s.policy.id)] = _fields(s.policy)
+                owners[member_label("policies", str(s.policy.id))] = s.owner
+                if s.cluster is not None:
+                    spans[f"{s.policy.id}/{SPAN_ID}"] = {"container_cluster_path": self._args.clusters[s.cluster].path}
+        for member in self._members.values():
+            (groups if member.collection == "groups" else policies)[member.nsx_id] = member.fields()
+            owners[member_label(member.collection, member.nsx_id)] = self.owner
+            if member.span is not None:
+                spans[f"{member.nsx_id}/{SPAN_ID}"] = {"container_cluster_path": member.span}
+        return groups, policies, spans, owners

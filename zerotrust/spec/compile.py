@@ -26,11 +26,11 @@ file order, in tens), rules in tens in file order.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
 from zerotrust.models import Group, SecurityPolicy
+from zerotrust.spec import wire
 from zerotrust.spec._source import Source, SpecError, where
 from zerotrust.spec.landing import Part, Points, describe, lost_pairs, unplaced
 from zerotrust.spec.loader import StackSpec
@@ -39,9 +39,6 @@ from zerotrust.spec.schema import GroupSpec, NamespaceSelector, PodSelector, Rul
 ADMINS = "admins"
 APP_SECTION_BASE = 1000
 """Application sections start here so each app has its own block of sequence numbers."""
-
-ACTIONS = {"allow": "ALLOW", "drop": "DROP", "reject": "REJECT", "jump_to_application": "JUMP_TO_APPLICATION"}
-DIRECTIONS = {"in": "IN", "out": "OUT", "in_out": "IN_OUT"}
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ class DesiredState:
     """Parts of rules enforced nowhere, with file, line and fix (problems instead when strict)."""
 
     def group_path(self, nsx_id: str) -> str:
-        return f"/infra/domains/{self.domain}/groups/{nsx_id}"
+        return wire.group_path(self.domain, nsx_id)
 
     def owned_by(self, owner: str) -> tuple[list[DesiredGroup], list[DesiredSection]]:
         return (
@@ -115,70 +112,14 @@ class DesiredState:
 # --- groups ----------------------------------------------------------------------------
 
 
-def _cond(member_type: str, key: str, value: str, operator: str = "EQUALS") -> dict[str, Any]:
-    return {
-        "resource_type": "Condition",
-        "member_type": member_type,
-        "key": key,
-        "operator": operator,
-        "value": value,
-    }
-
-
-def _criterion(conditions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Conditions ANDed in one criterion (a NestedExpression when there are several)."""
-    if len(conditions) == 1:
-        return conditions[0]
-    joined: list[dict[str, Any]] = []
-    for condition in conditions:
-        if joined:
-            joined.append({"resource_type": "ConjunctionOperator", "conjunction_operator": "AND"})
-        joined.append(condition)
-    return {"resource_type": "NestedExpression", "expressions": joined}
-
-
-def _any_of(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Criteria ORed, alternating with conjunctions as NSX requires (ref §4.1)."""
-    expression: list[dict[str, Any]] = []
-    for criterion in criteria:
-        if expression:
-            expression.append({"resource_type": "ConjunctionOperator", "conjunction_operator": "OR"})
-        expression.append(criterion)
-    return expression
-
-
-def _tags(member_type: str, labels: dict[str, str]) -> list[dict[str, Any]]:
-    # Kubernetes labels and NSX tags are both "scope|tag" in a Tag condition (ref §4.2, §6.2).
-    return [_cond(member_type, "Tag", f"{k}|{v}") for k, v in sorted(labels.items())]
-
-
 def _vm_criterion(selector: VmSelector) -> dict[str, Any]:
-    conditions = _tags("VirtualMachine", selector.tags)
-    if selector.name:
-        conditions.append(_cond("VirtualMachine", "Name", selector.name))
-    return _criterion(conditions)
+    return wire.vm_criterion(selector.tags, selector.name)
 
 
 def _pod_criterion(selector: PodSelector | NamespaceSelector, namespace: str | None) -> dict[str, Any]:
     if isinstance(selector, NamespaceSelector):
-        conditions = _tags("Namespace", selector.labels)
-        if selector.name:
-            conditions.insert(0, _cond("Namespace", "Name", selector.name))
-        return _criterion(conditions)
-    conditions = _tags("Pod", selector.labels)
-    ns = selector.namespace or namespace
-    if ns:
-        conditions.insert(0, _cond("Namespace", "Name", ns))
-    return _criterion(conditions)
-
-
-def _ip_expressions(ips: list[str]) -> list[dict[str, Any]]:
-    """One IPAddressExpression per address family: NSX refuses to mix them (ref §4.2)."""
-    families: dict[int, list[str]] = {}
-    for ip in ips:
-        first = ip.split("-", 1)[0].split("/", 1)[0]
-        families.setdefault(ipaddress.ip_address(first).version, []).append(ip)
-    return [{"resource_type": "IPAddressExpression", "ip_addresses": v} for _, v in sorted(families.items())]
+        return wire.namespace_criterion(selector.labels, selector.name)
+    return wire.pod_criterion(selector.labels, selector.namespace or namespace)
 
 
 # --- the compiler ----------------------------------------------------------------------
@@ -210,14 +151,7 @@ class _Compiler:
             self._add(
                 f"cluster-{cluster}-nodes",
                 ADMINS,
-                [
-                    _criterion(
-                        [
-                            _cond("KubernetesCluster", "Name", cluster),
-                            _cond("KubernetesNode", "IPAddress", "*", operator="MATCHES"),
-                        ]
-                    )
-                ],
+                [wire.cluster_nodes_criterion(cluster)],
                 description=f"Node IPs of {cluster}: how its pods look to VMs without an Egress IP",
             )
 
@@ -236,18 +170,14 @@ class _Compiler:
         where_: str | None = None,
         may_be_empty: bool = False,
     ) -> None:
-        body: dict[str, Any] = {
-            "resource_type": "Group",
-            "id": nsx_id,
-            "display_name": display_name or nsx_id,
-            "expression": expression,
-        }
-        if description:
-            body["description"] = description
-        if tags:
-            body["tags"] = [t.model_dump() for t in tags]
-        if antrea:
-            body["group_type"] = ["ANTREA"]
+        body = wire.group_body(
+            nsx_id,
+            expression,
+            display_name=display_name,
+            description=description,
+            tags=[t.model_dump() for t in tags] if tags else None,
+            antrea=antrea,
+        )
         self._add_body(nsx_id, owner, body, cluster=cluster, name=name, where_=where_, may_be_empty=may_be_empty)
 
     def _add_body(
@@ -301,12 +231,12 @@ class _Compiler:
                 criteria = [_vm_criterion(s) for s in spec.vms]
                 nested = [self.state.group_path(ids[g]) for g in spec.groups if g in ids]
                 if nested:
-                    criteria.append({"resource_type": "PathExpression", "paths": nested})
-                criteria.extend(_ip_expressions(spec.ips))
+                    criteria.append(wire.paths_criterion(nested))
+                criteria.extend(wire.ip_expressions(spec.ips))
                 self._add(
                     nsx_id,
                     owner,
-                    _any_of(criteria),
+                    wire.any_of(criteria),
                     description=spec.description,
                     name=nsx_id,
                     display_name=spec.display_name,
@@ -326,7 +256,7 @@ class _Compiler:
                 self._add(
                     pod_id,
                     owner,
-                    _any_of(criteria),
+                    wire.any_of(criteria),
                     description=spec.description,
                     antrea=True,
                     cluster=cluster,
@@ -344,9 +274,7 @@ class _Compiler:
             pods = loaded.spec.groups[egress.pods]
             cluster = loaded.spec.cluster or next(s.cluster for s in pods.pods if s.cluster)
             nsx_id = egress_name if egress_name.startswith(f"{app_name}-") else f"{app_name}-{egress_name}"
-            expression = [
-                _criterion([_cond("KubernetesCluster", "Name", cluster), _cond("AntreaEgress", "Name", egress_name)])
-            ]
+            expression = [wire.egress_criterion(cluster, egress_name)]
             self._add(nsx_id, f"app:{app_name}", expression, description=f"Egress IP of {app_name}/{egress.pods}")
             names.vm_side[egress_name] = nsx_id
             names.source_for_vms[egress.pods] = [nsx_id]  # exactly these pods, by their Egress IP
@@ -440,30 +368,21 @@ class _Compiler:
         if sources == [] or destinations == [] or applied == []:
             return None
         rule_id = rule.id or rule.name
-        body: dict[str, Any] = {
-            "resource_type": "Rule",
-            "id": rule_id,
-            "display_name": rule.display_name or rule_id,
-            "sequence_number": seq if rule.sequence is None else rule.sequence,
-            "action": ACTIONS[rule.action],
-            "direction": DIRECTIONS[rule.direction],
-            "source_groups": ["ANY"] if sources is None else [self.state.group_path(i) for i in sources],
-            "destination_groups": ["ANY"] if destinations is None else [self.state.group_path(i) for i in destinations],
-            "logged": rule.log,
-            "disabled": rule.disabled,
-        }
-        paths = [s for s in rule.services if s.startswith("/infra/")]
-        services = [s.lower() for s in rule.services if not s.startswith("/infra/")]
-        body["services"] = paths or ["ANY"]
-        if services and services != ["any"]:
-            body["service_entries"] = [_service_entry(s) for s in services]
-        if rule.notes:
-            body["notes"] = rule.notes
-        if rule.log_label:
-            body["tag"] = rule.log_label
-        if applied:
-            body["scope"] = [self.state.group_path(i) for i in applied]
-        return body
+        return wire.rule_body(
+            rule_id,
+            display_name=rule.display_name,
+            sequence=seq if rule.sequence is None else rule.sequence,
+            action=rule.action,
+            direction=rule.direction,
+            sources=None if sources is None else [self.state.group_path(i) for i in sources],
+            destinations=None if destinations is None else [self.state.group_path(i) for i in destinations],
+            services=rule.services,
+            log=rule.log,
+            disabled=rule.disabled,
+            notes=rule.notes,
+            log_label=rule.log_label,
+            scope=[self.state.group_path(i) for i in applied] if applied else None,
+        )
 
     def section(
         self, scope: str, key: str, nsx_id: str, spec: SectionSpec, *, category: str, sequence: int, source: Source
@@ -487,20 +406,16 @@ class _Compiler:
             if not rules:
                 continue
             policy_id = nsx_id if cluster is None else f"{nsx_id}-{cluster}"
-            body: dict[str, Any] = {
-                "resource_type": "SecurityPolicy",
-                "id": policy_id,
-                "display_name": (spec.display_name if cluster is None else None) or policy_id,
-                "category": category,
-                "sequence_number": sequence,
-                "rules": rules,
-            }
-            if spec.description:
-                body["description"] = spec.description
-            if spec.tags:
-                body["tags"] = [t.model_dump() for t in spec.tags]
-            if section_scope:
-                body["scope"] = [self.state.group_path(i) for i in section_scope]
+            body = wire.policy_body(
+                policy_id,
+                category=category,
+                sequence=sequence,
+                rules=rules,
+                display_name=spec.display_name if cluster is None else None,
+                description=spec.description,
+                tags=[t.model_dump() for t in spec.tags] if spec.tags else None,
+                scope=[self.state.group_path(i) for i in section_scope] if section_scope else None,
+            )
             self._add_section(scope, key, body, cluster, where_)
 
     def _add_section(self, scope: str, key: str, body: dict[str, Any], cluster: str | None, where_: str) -> None:
@@ -566,18 +481,6 @@ class _Compiler:
             for lost in found:
                 at = where(source, ("sections", key, "rules", index, lost.side, lost.culprit.index))
                 self.dropped.append(describe(lost, at, f"rule {rule.name!r}"))
-
-
-def _service_entry(service: str) -> dict[str, Any]:
-    if service == "icmp":
-        return {"resource_type": "ICMPTypeServiceEntry", "id": "icmp", "protocol": "ICMPv4"}
-    protocol, ports = service.split("/", 1)
-    return {
-        "resource_type": "L4PortSetServiceEntry",
-        "id": f"{protocol}-{ports}",
-        "l4_protocol": protocol.upper(),
-        "destination_ports": [ports],
-    }
 
 
 def compile_stack(stack: StackSpec) -> DesiredState:

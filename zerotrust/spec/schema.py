@@ -21,16 +21,14 @@ written as they are, never approximated.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from zerotrust.spec.wire import NSX_ID, is_address, is_service
+
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$")
-SERVICE = re.compile(r"^(tcp|udp)/(\d{1,5})(-(\d{1,5}))?$|^icmp$|^any$")
-SERVICE_PATH = re.compile(r"^/infra/services/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-NSX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$")
 
 Name = Annotated[str, Field(description="lower-case letters, digits and '-', at most 50 characters")]
 
@@ -145,17 +143,11 @@ class GroupSpec(_Identity):
     @classmethod
     def _ips(cls, values: list[str]) -> list[str]:
         for value in values:
-            try:
-                if "-" in value:
-                    for part in value.split("-", 1):
-                        ipaddress.ip_address(part)
-                else:
-                    ipaddress.ip_network(value, strict=False)
-            except ValueError:
+            if not is_address(value):
                 raise ValueError(
                     f"{value!r} is not an IP address, CIDR or range; write e.g. 203.0.113.10, "
                     "203.0.113.0/28 or 203.0.113.10-203.0.113.20"
-                ) from None
+                )
         return values
 
     @model_validator(mode="after")
@@ -230,7 +222,7 @@ class RuleSpec(_Identity):
         values = [value] if isinstance(value, str) else value
         if isinstance(values, list):
             for item in values:
-                if not isinstance(item, str) or not (SERVICE.match(item.lower()) or SERVICE_PATH.match(item)):
+                if not isinstance(item, str) or not is_service(item):
                     raise ValueError(
                         f"service {item!r} is not understood; write tcp/5432, udp/53, tcp/8000-8080, icmp, any "
                         "or the path of an NSX service such as /infra/services/HTTPS"
