@@ -23,3 +23,7 @@ class ArgumentError(ValueError, pulumi.RunError):
 
 class FirewallSealedError(RuntimeError, pulumi.RunError):
     """A group or section declared after its firewall's rule base was completed."""
+
+
+class IntentsError(pulumi.RunError):
+    """A firewall's intents are broken, or NSX could not be read to check them; nothing was written."""

@@ -31,19 +31,24 @@ Example::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
 
 from components._program_end import at_program_end, event_loop
-from components.errors import FirewallSealedError
+from components.errors import FirewallSealedError, IntentsError
 from components.vks_cluster import VksCluster
 from zerotrust.models import Group, NsxObject, SecurityPolicy
 from zerotrust.models.policy_set import member_label
+from zerotrust.nsx.config import NsxConfig
+from zerotrust.nsx.errors import ConfigError
 from zerotrust.resources import NsxProvider, PolicySet
 from zerotrust.spec import DesiredState
+from zerotrust.spec.live_inventory import InventoryReadError
+from zerotrust.spec.rule_base import check_against_nsx
 from zerotrust.spec.wire import group_path
 
 SPAN_ID = "cluster"
@@ -64,6 +69,10 @@ class FirewallArgs:
     import_id: str | None = None
     """Adopt what NSX already holds (docs/adoption.md): the set's id in the import plan. The
     engine imports it on the next ``up`` and ignores it once the set is in the state."""
+    intents: Sequence[str] = ()
+    """``"<from> -> <to> [service] allow|deny"`` (docs/evaluator.md), checked before the set is
+    written against the whole rule base NSX holds with this firewall's members in place, and
+    NSX's live inventory (:mod:`zerotrust.spec.rule_base`): a broken one stops the run."""
 
 
 Collection = Literal["groups", "policies"]
@@ -182,16 +191,54 @@ class Firewall(pulumi.ComponentResource):
         self._section_ids.set_result(sorted(policies))
         if not succeeded:
             return
+        checked: pulumi.Input[dict[str, str]] = owners
+        if self._args.intents:  # the set waits for the check: a broken intent stops the run before any write
+            verdict = self._check_intents(groups, policies, spans)
+            checked = pulumi.Output.all(owners, verdict).apply(lambda both: both[0])
         self.policy_set = PolicySet(
             self._label,
             domain=self.domain,
             groups=groups,
             policies=policies,
             spans=spans,
-            owners=owners,
+            owners=checked,
             opts=pulumi.ResourceOptions(parent=self, provider=self._args.provider, import_=self._args.import_id),
         )
         self.register_outputs({"groups": self.groups, "sections": self.sections})
+
+    def _check_intents(
+        self, groups: dict[str, Any], policies: dict[str, Any], spans: dict[str, Any]
+    ) -> pulumi.Output[bool]:
+        """The intents against NSX's rule base with these members laid over it (read-only)."""
+
+        def check(values: dict[str, Any]) -> bool:
+            cluster_of = {
+                key.split("/", 1)[0]: [span["container_cluster_path"]] for key, span in values["spans"].items()
+            }
+            try:
+                config = NsxConfig.from_settings(values["settings"], base=Path.cwd())
+                result = check_against_nsx(
+                    config, self.domain, self._args.intents,
+                    groups=values["groups"], policies=values["policies"], spans=cluster_of,
+                )  # fmt: skip
+            except (ConfigError, InventoryReadError) as error:
+                raise IntentsError(f"Firewall {self._label!r}: the intents could not be checked: {error}") from None
+            for note in result.notes:
+                pulumi.log.warn(note, resource=self)
+            broken = result.broken()
+            if broken:
+                lines = "\n".join(r.message() for r in broken)
+                raise IntentsError(f"Firewall {self._label!r}: {len(broken)} intent(s) broken:\n{lines}")
+            for unchecked in (r for r in result.results if r.undecided is not None):
+                pulumi.log.warn(unchecked.message(), resource=self)
+            holding = sum(r.ok for r in result.results)
+            pulumi.log.info(
+                f"{holding} of {len(result.results)} intents hold (checked against {result.source})", resource=self
+            )
+            return True
+
+        inputs = {"settings": self._args.provider.settings, "groups": groups, "policies": policies, "spans": spans}
+        return pulumi.Output.all(**inputs).apply(check)
 
     def _contents(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, str]]:
         groups: dict[str, Any] = {}

@@ -10,6 +10,7 @@ and programs run with that venv's ``bin/`` on PATH, where the engine finds
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -17,7 +18,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.pulumi_harness import REPO, offline_env
+import yaml
+
+from tests.support.pulumi_harness import REPO, EngineWorkspace, offline_env
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,20 @@ class InstalledLibrary:
         env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env['PATH']}"
         env["VIRTUAL_ENV"] = str(self.venv)
         return env
+
+    def workspace(self, program: Path, workdir: Path, *, stack_name: str = "test") -> EngineWorkspace:
+        """A copy of ``program`` whose Pulumi.yaml uses this venv, run with this venv's bin/ on PATH.
+
+        The copy keeps no ``plugins.providers`` entry: the engine must find the provider on PATH.
+        """
+        ws = EngineWorkspace.create(program, workdir, stack_name=stack_name)
+        project_file = ws.program / "Pulumi.yaml"
+        project = yaml.safe_load(project_file.read_text())
+        project["runtime"] = {"name": "python", "options": {"toolchain": "pip", "virtualenv": str(self.venv)}}
+        project.pop("plugins", None)
+        project_file.write_text(yaml.safe_dump(project, sort_keys=False))
+        ws.env = self.env(ws.backend)
+        return ws
 
 
 SOURCES = ("pyproject.toml", "CHANGELOG.md", "docs/library.md", "zerotrust", "components")
@@ -61,5 +78,20 @@ def build_and_install(workdir: Path) -> InstalledLibrary:
     venv = workdir / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     install = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "install", "-q"]
-    subprocess.run([*install, str(wheel)], check=True, cwd=workdir)
+    # The project's pins as constraints (a user's lock file): the Kubernetes provider plugin the
+    # toolchain built is the exact version pulumi-kubernetes asks for.
+    subprocess.run([*install, str(wheel), "-c", str(REPO / "requirements.txt")], check=True, cwd=workdir)
     return InstalledLibrary(venv, wheel)
+
+
+def shared_install(root: Path) -> InstalledLibrary:
+    """One install for every pytest worker of a run: the first builds it under a file lock."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ready = root / "ready"
+        if ready.exists():
+            return InstalledLibrary(root / "venv", Path(ready.read_text()))
+        installed = build_and_install(root)
+        ready.write_text(str(installed.wheel))
+        return installed

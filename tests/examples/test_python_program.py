@@ -1,4 +1,4 @@
-"""examples/python-program under the real engine: the typed components as a library.
+"""examples/python-program under the real engine: the typed components as a library, installed from a wheel.
 
 Against the NSX emulator and a real Kubernetes API server: preview, up, an empty second
 preview, refresh with no drift, destroy. What NSX holds is read through the emulator's raw
@@ -15,13 +15,11 @@ import pytest
 
 from local_cluster.apiserver import KubeCluster
 from tests.support.emulator_process import RunningEmulator, start_emulator
-from tests.support.kube_fixtures import kube_clusters
+from tests.support.installed_library import InstalledLibrary
 from tests.support.nsx_stack import configure_nsx, raw
-from tests.support.pulumi_harness import REPO, EngineWorkspace, changes
+from tests.support.pulumi_harness import REPO, changes
 
 pytestmark = pytest.mark.engine
-
-__all__ = ["kube_clusters"]
 
 PROGRAM = REPO / "examples" / "python-program"
 DOMAIN = "/policy/api/v1/infra/domains/default"
@@ -36,9 +34,11 @@ def emu(tmp_path: Path) -> Iterator[RunningEmulator]:
     emulator.stop()
 
 
-def test_python_program_lifecycle(tmp_path: Path, emu: RunningEmulator, kube_clusters: dict[str, KubeCluster]) -> None:
+def test_python_program_lifecycle(
+    tmp_path: Path, emu: RunningEmulator, kube_clusters: dict[str, KubeCluster], installed: InstalledLibrary
+) -> None:
     cluster = kube_clusters["vks-current"]
-    ws = EngineWorkspace.create(PROGRAM, tmp_path / "ws")
+    ws = installed.workspace(PROGRAM, tmp_path / "ws")
     configure_nsx(ws, emu)
     ws.set_config({"kubeconfig": cluster.kubeconfig}, secret=frozenset({"kubeconfig"}))
     nsx = raw(emu)
