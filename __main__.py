@@ -74,18 +74,7 @@ else:
     counted = f"{holding}" if holding == len(checked.intents) else f"{holding} of {len(checked.intents)}"
     pulumi.log.info(f"{counted} intents hold (checked against {inventory.source})")
 
-provider = NsxProvider(
-    "nsx",
-    host=nsx["host"],
-    username=nsx["username"],
-    password=config.require_secret("nsxPassword"),
-    ca_file=nsx.get("caFile"),
-    insecure=bool(nsx.get("insecure", False)),
-    connect_timeout=nsx.get("connectTimeout"),
-    read_timeout=nsx.get("readTimeout"),
-    retry_attempts=nsx.get("retryAttempts"),
-    retry_seconds=nsx.get("retrySeconds"),
-)
+provider = NsxProvider.from_config("nsx", config)
 
 clusters = {
     name: VksCluster(

@@ -82,6 +82,25 @@ class NsxProvider(pulumi.ProviderResource):
         )
         """The same settings for reads the program makes itself (intents against NSX), as a secret."""
 
+    @classmethod
+    def from_config(cls, name: str = "nsx", config: pulumi.Config | None = None) -> NsxProvider:
+        """The provider a stack's config describes: the ``nsx`` object (``host``, ``username``,
+        ``caFile``, ``insecure``, the time bounds: docs/operations.md) and the secret ``nsxPassword``."""
+        config = config or pulumi.Config()
+        nsx = config.require_object("nsx")
+        return cls(
+            name,
+            host=nsx["host"],
+            username=nsx["username"],
+            password=config.require_secret("nsxPassword"),
+            ca_file=nsx.get("caFile"),
+            insecure=bool(nsx.get("insecure", False)),
+            connect_timeout=nsx.get("connectTimeout"),
+            read_timeout=nsx.get("readTimeout"),
+            retry_attempts=nsx.get("retryAttempts"),
+            retry_seconds=nsx.get("retrySeconds"),
+        )
+
 
 class _NsxResource(pulumi.CustomResource):
     path: pulumi.Output[str]

@@ -22,14 +22,7 @@ from components import (
 from zerotrust.resources import NsxProvider
 
 config = pulumi.Config()
-settings = config.require_object("nsx")
-nsx = NsxProvider(
-    "nsx",
-    host=settings["host"],
-    username=settings["username"],
-    password=config.require_secret("nsxPassword"),
-    ca_file=settings.get("caFile"),
-)
+nsx = NsxProvider.from_config("nsx", config)
 
 # The whole rule base of this stack: every group and section below is a member of its one
 # PolicySet resource, written once the program body has finished.

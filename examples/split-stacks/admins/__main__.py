@@ -11,14 +11,7 @@ from components import DfwSection, DfwSectionArgs, Firewall, FirewallArgs, Rule,
 from zerotrust.resources import NsxProvider
 
 config = pulumi.Config()
-settings = config.require_object("nsx")
-nsx = NsxProvider(
-    "nsx",
-    host=settings["host"],
-    username=settings["username"],
-    password=config.require_secret("nsxPassword"),
-    ca_file=settings.get("caFile"),
-)
+nsx = NsxProvider.from_config("nsx", config)
 firewall = Firewall("admins", FirewallArgs(provider=nsx, owner="admins"))
 
 orders_db = SecurityGroup("orders-db", SecurityGroupArgs(firewall=firewall, vm_tags={"tier": "db"}))

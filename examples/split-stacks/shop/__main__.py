@@ -12,14 +12,7 @@ from components import DfwSection, DfwSectionArgs, Firewall, FirewallArgs, Rule
 from zerotrust.resources import NsxProvider
 
 config = pulumi.Config()
-settings = config.require_object("nsx")
-nsx = NsxProvider(
-    "nsx",
-    host=settings["host"],
-    username=settings["username"],
-    password=config.require_secret("nsxPassword"),
-    ca_file=settings.get("caFile"),
-)
+nsx = NsxProvider.from_config("nsx", config)
 shared = pulumi.StackReference(config.require("adminsStack")).get_output("groups")
 orders_db = shared.apply(lambda groups: str(groups["orders-db"]))
 jump_host = shared.apply(lambda groups: str(groups["jump-host"]))

@@ -11,15 +11,8 @@ from components import DfwSection, DfwSectionArgs, Firewall, FirewallArgs, Rule,
 from zerotrust.resources import NsxProvider
 
 config = pulumi.Config()
-settings = config.require_object("nsx")
 step = config.get("step") or "ok"
-nsx = NsxProvider(
-    "nsx",
-    host=settings["host"],
-    username=settings["username"],
-    password=config.require_secret("nsxPassword"),
-    ca_file=settings.get("caFile"),
-)
+nsx = NsxProvider.from_config("nsx", config)
 firewall = Firewall("typed", FirewallArgs(provider=nsx))
 web = SecurityGroup("web", SecurityGroupArgs(firewall=firewall, vm_tags={"app": "web"}))
 db = SecurityGroup("db", SecurityGroupArgs(firewall=firewall, vm_tags={"tier": "db"}))
