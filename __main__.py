@@ -23,6 +23,7 @@ import pulumi
 
 from components.firewall import Firewall, FirewallArgs
 from components.kube_environment import deploy_environment, load_environment_or_fail
+from components.stack_files import declare_stack_files
 from components.vks_cluster import VksCluster, VksClusterArgs
 from zerotrust.nsx.config import NsxConfig
 from zerotrust.resources import NsxProvider, stop
@@ -88,7 +89,8 @@ clusters = {
     for name, control_plane in sorted(desired.clusters.items())
 }
 adoption = import_plan(spec_dir)  # written by `make adopt`: take over what NSX already holds
-firewall = Firewall(stack, FirewallArgs(desired=desired, provider=provider, clusters=clusters, import_id=adoption))
+firewall = Firewall(stack, FirewallArgs(provider=provider, domain=desired.domain, import_id=adoption))
+declare_stack_files(firewall, desired, clusters)  # the same SecurityGroup / DfwSection a typed program uses
 
 # The Kubernetes half (Antrea egress pools, app NetworkPolicies, the Supervisor's NSX switch),
 # for stacks whose clusters' kubeconfigs are in stack config (docs/kubernetes.md).

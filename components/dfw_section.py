@@ -22,7 +22,7 @@ Example::
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,14 +65,21 @@ class DfwSectionArgs:
     firewall: Firewall
     category: str
     """Emergency, Infrastructure, Environment or Application."""
-    rules: Sequence[Rule]
+    rules: Sequence[Rule] = ()
     applied_to: Sequence[Target] = ()
     sequence: int | None = None
     """Default: tens in the order sections are declared into the firewall."""
     nsx_id: str | None = None
-    """NSX id (default: the resource name)."""
+    """NSX id (default: the name)."""
     display_name: str | None = None
     description: str | None = None
+    nsx: Mapping[str, Any] | None = None
+    """An NSX SecurityPolicy body (rules inline) kept as it is, instead of ``rules``: the stack
+    files' compiled sections come this way (``components/stack_files.py``)."""
+    span: pulumi.Input[str] | None = None
+    """With ``nsx``: the cluster-control-plane path the section is enforced in."""
+    owner: str | None = None
+    """Who owns it in the set's ``owners`` (default: the firewall's owner)."""
 
 
 def _one_of(at: str, argument: str, value: Any, choices: Sequence[str]) -> str:
@@ -200,6 +207,11 @@ def _build(at: str, nsx_id: str, args: DfwSectionArgs) -> tuple[Member, pulumi.I
         raise ArgumentError(at, "nsx_id", nsx_id, "is not an NSX id", "use letters, digits, '_', '-' and '.'")
     section = _Section(at, args.firewall)
     category = _one_of(at, "category", args.category, wire.CATEGORIES)
+    if args.nsx is not None:
+        if args.rules:
+            raise ArgumentError(at, "rules", "...", "comes with an NSX body", "give the NSX body alone, or rules")
+        body = {**args.nsx, "resource_type": "SecurityPolicy", "id": nsx_id, "category": category}
+        return Member("policies", nsx_id, body, at, span=args.span, owner=args.owner), args.span
     if isinstance(args.rules, str) or not isinstance(args.rules, Sequence) or not args.rules:
         raise ArgumentError(at, "rules", args.rules, "is not a list of rules", "write [Rule('name', ...), ...]")
     seen: set[str] = set()
@@ -215,25 +227,23 @@ def _build(at: str, nsx_id: str, args: DfwSectionArgs) -> tuple[Member, pulumi.I
         description=args.description,
         scope=scope,
     )
-    return Member("policies", nsx_id, body, at, span=section.cluster_path), section.cluster_path
+    member = Member("policies", nsx_id, body, at, span=section.cluster_path, owner=args.owner)
+    return member, section.cluster_path
 
 
-class DfwSection(pulumi.ComponentResource):
-    """Outputs: ``path`` and ``id`` (plain strings, known at once)."""
+class DfwSection:
+    """A section of the firewall's set; ``path`` and ``id`` are plain strings, known at once.
 
-    def __init__(self, name: str, args: DfwSectionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    Not an engine resource of its own: the NSX object is a member of the firewall's one
+    ``PolicySet`` (docs/scale.md).
+    """
+
+    def __init__(self, name: str, args: DfwSectionArgs) -> None:
         at = f"DfwSection {name!r}"
         nsx_id = args.nsx_id or name
         member, cluster_path = _build(at, nsx_id, args)
         args.firewall._admit(member)
-        super().__init__(
-            "zerotrust:components:DfwSection",
-            name,
-            None,
-            pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=args.firewall), opts),
-        )
         self.id = nsx_id
         self.path = f"/infra/domains/{args.firewall.domain}/security-policies/{nsx_id}"
         self.cluster_path = cluster_path
         """The cluster-control-plane it is spanned to, for a section naming pods."""
-        self.register_outputs({"path": self.path, "id": self.id})

@@ -2,17 +2,15 @@
 
 All of it is ONE ``zerotrust:nsx:PolicySet`` resource, so the engine's cost stays flat however
 many groups and rules the estate has, and one change set is written with one hierarchical
-PATCH, atomic in NSX (docs/scale.md). Two routes fill it, alone or together:
+PATCH, atomic in NSX (docs/scale.md). It is filled one way: ``SecurityGroup`` and
+``DfwSection`` declared into it (``components/security_group.py``, ``components/dfw_section.py``),
+from typed selectors and rules, or from the stack files' compiled NSX bodies
+(``components/stack_files.py``, what __main__.py uses).
 
-* **typed members**: ``SecurityGroup`` and ``DfwSection`` components declared into the
-  firewall (``components/security_group.py``, ``components/dfw_section.py``);
-* **a compiled desired state** of ``stacks/<env>/`` (``desired=``, see __main__.py), where the
-  spec loader has already made sure an app file only holds what its team may own.
-
-Who owns each group and section travels with it in the set's ``owners`` (``admins`` /
-``app:<name>`` for the stack files, ``FirewallArgs.owner`` for typed members): the preview
-report and the guardrails read it there. A section enforced in a registered Antrea cluster
-also gets a container-cluster span to that cluster's control plane (ref §6.3).
+Who owns each group and section travels with it in the set's ``owners`` (the member's own
+``owner``, else ``FirewallArgs.owner``; ``admins`` / ``app:<name>`` for the stack files): the
+preview report and the guardrails read it there. A section enforced in a registered Antrea
+cluster also gets a container-cluster span to that cluster's control plane (ref §6.3).
 
 **When the rule base is complete.** Members are declared one statement at a time, so the
 firewall registers its policy set once the program body has finished
@@ -31,8 +29,8 @@ Example::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,13 +38,11 @@ import pulumi
 
 from components._program_end import at_program_end, event_loop
 from components.errors import FirewallSealedError, IntentsError
-from components.vks_cluster import VksCluster
 from zerotrust.models import Group, NsxObject, SecurityPolicy
 from zerotrust.models.policy_set import member_label
 from zerotrust.nsx.config import NsxConfig
 from zerotrust.nsx.errors import ConfigError
 from zerotrust.resources import NsxProvider, PolicySet
-from zerotrust.spec import DesiredState
 from zerotrust.spec.live_inventory import InventoryReadError
 from zerotrust.spec.rule_base import check_against_nsx
 from zerotrust.spec.wire import group_path
@@ -58,14 +54,10 @@ SPAN_ID = "cluster"
 @dataclass(frozen=True, kw_only=True)
 class FirewallArgs:
     provider: NsxProvider
-    domain: str | None = None
-    """NSX domain of every member (default ``default``, or the desired state's)."""
+    domain: str = "default"
+    """NSX domain of every member."""
     owner: str | None = None
-    """Owner label of typed members in the set's ``owners`` (default: the stack name)."""
-    desired: DesiredState | None = None
-    """A compiled desired state of stack files (the YAML route), optional."""
-    clusters: Mapping[str, VksCluster] = field(default_factory=dict)
-    """Registered clusters by name, for the desired state's cluster sections."""
+    """Owner label of members that name none in the set's ``owners`` (default: the stack name)."""
     import_id: str | None = None
     """Adopt what NSX already holds (docs/adoption.md): the set's id in the import plan. The
     engine imports it on the next ``up`` and ignores it once the set is in the state."""
@@ -90,6 +82,8 @@ class Member:
     """E.g. ``SecurityGroup 'web'``, for messages."""
     span: pulumi.Input[str] | None = None
     """Control-plane path of the cluster a section is enforced in."""
+    owner: str | None = None
+    """Who owns it (``admins``, ``app:<name>``); None: the firewall's owner."""
 
     @property
     def model(self) -> type[NsxObject]:
@@ -127,19 +121,15 @@ class Firewall(pulumi.ComponentResource):
     sections: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: FirewallArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        desired = args.desired
-        if desired is not None and args.domain not in (None, desired.domain):
-            raise ValueError(
-                f"Firewall {name!r}: domain: {args.domain!r} differs from the desired state's {desired.domain!r}. "
-                "Fix: leave domain out, or compile the stack files for that domain."
-            )
         super().__init__("zerotrust:components:Firewall", name, None, opts)
         self._label = name
-        self.domain: str = desired.domain if desired is not None else (args.domain or "default")
+        self.domain: str = args.domain
         self.owner: str = args.owner or pulumi.get_stack()
         self.policy_set: PolicySet | None = None
         self._args = args
         self._members: dict[tuple[Collection, str], Member] = {}
+        self._checked: dict[tuple[Collection, str], dict[str, Any]] = {}
+        """Wire fields of the fully known members, validated once when they were admitted."""
         self._sealed = False
         loop = event_loop()
         self._group_ids: asyncio.Future[list[str]] = loop.create_future()
@@ -165,23 +155,18 @@ class Firewall(pulumi.ComponentResource):
                 "not inside an apply() or a callback."
             )
         taken = self._members.get((member.collection, member.nsx_id))
-        desired = self._args.desired
-        if desired is not None:
-            held = desired.groups if member.collection == "groups" else {str(s.policy.id) for s in desired.sections}
-            if member.nsx_id in held:
-                taken = member
         if taken is not None:
             raise ValueError(
                 f"{member.declared_by}: the NSX id {member.nsx_id!r} is already used in Firewall {self._label!r} "
-                f"({taken.declared_by if taken is not member else 'by the stack files'}). "
-                "Fix: give one of them another name or nsx_id."
+                f"({taken.declared_by}). Fix: give one of them another name or nsx_id."
             )
-        if not _holds_outputs(member.body):  # fully known: let the NSX models check it now
+        key = (member.collection, member.nsx_id)
+        if not _holds_outputs(member.body):  # fully known: the NSX models check it now, once
             try:
-                member.model.model_validate(member.body)
+                self._checked[key] = _fields(member.model.model_validate(member.body))
             except ValueError as error:
                 raise ValueError(f"{member.declared_by}: not a valid NSX object: {error}") from None
-        self._members[(member.collection, member.nsx_id)] = member
+        self._members[key] = member
 
     def _seal(self, succeeded: bool) -> None:
         """Register the one policy set with every member (never for a failed program body)."""
@@ -245,19 +230,11 @@ class Firewall(pulumi.ComponentResource):
         policies: dict[str, Any] = {}
         spans: dict[str, Any] = {}
         owners: dict[str, str] = {}
-        desired = self._args.desired
-        if desired is not None:
-            for g in desired.groups.values():
-                groups[str(g.group.id)] = _fields(g.group)
-                owners[member_label("groups", str(g.group.id))] = g.owner
-            for s in desired.sections:
-                policies[str(s.policy.id)] = _fields(s.policy)
-                owners[member_label("policies", str(s.policy.id))] = s.owner
-                if s.cluster is not None:
-                    spans[f"{s.policy.id}/{SPAN_ID}"] = {"container_cluster_path": self._args.clusters[s.cluster].path}
         for member in self._members.values():
-            (groups if member.collection == "groups" else policies)[member.nsx_id] = member.fields()
-            owners[member_label(member.collection, member.nsx_id)] = self.owner
+            checked = self._checked.get((member.collection, member.nsx_id))
+            fields = checked if checked is not None else member.fields()
+            (groups if member.collection == "groups" else policies)[member.nsx_id] = fields
+            owners[member_label(member.collection, member.nsx_id)] = member.owner or self.owner
             if member.span is not None:
                 spans[f"{member.nsx_id}/{SPAN_ID}"] = {"container_cluster_path": member.span}
         return groups, policies, spans, owners

@@ -64,9 +64,17 @@ class SecurityGroupArgs:
     members: Sequence[SecurityGroup | pulumi.Input[str]] = ()
     """Groups nested in this one: ``SecurityGroup`` objects or group paths."""
     nsx_id: str | None = None
-    """NSX id (default: the resource name)."""
+    """NSX id (default: the name)."""
     display_name: str | None = None
     description: str | None = None
+    nsx: Mapping[str, Any] | None = None
+    """An NSX Group body kept as it is, instead of selectors: the stack files' compiled groups
+    (Egress IPs, node IPs, adopted groups) come this way (``components/stack_files.py``)."""
+    owner: str | None = None
+    """Who owns it in the set's ``owners`` (default: the firewall's owner)."""
+
+
+SELECTORS = ("vm_tags", "pods", "namespaces", "ips", "members")
 
 
 def _listed(value: Any) -> list[Any]:
@@ -120,6 +128,16 @@ class _Built:
     cluster: Cluster | None
 
 
+def _verbatim(at: str, nsx_id: str, args: SecurityGroupArgs, nsx: Mapping[str, Any]) -> _Built:
+    """A group given as its NSX body (the stack files' compiled groups)."""
+    given = [name for name in SELECTORS if getattr(args, name)]
+    if given:
+        raise ArgumentError(at, given[0], "...", "comes with an NSX body", "give the NSX body alone, or selectors")
+    body = {**nsx, "resource_type": "Group", "id": nsx_id}
+    side: Literal["vms", "pods"] = "pods" if "ANTREA" in (body.get("group_type") or []) else "vms"
+    return _Built(Member("groups", nsx_id, body, at, owner=args.owner), side, None)
+
+
 def _build(at: str, nsx_id: str, args: SecurityGroupArgs) -> _Built:
     """The group's wire body from its selectors; raises ArgumentError before anything exists."""
     if not isinstance(args.firewall, Firewall):
@@ -128,6 +146,8 @@ def _build(at: str, nsx_id: str, args: SecurityGroupArgs) -> _Built:
         raise ArgumentError(
             at, "nsx_id", nsx_id, "is not an NSX id", "use letters, digits, '_', '-' and '.' (at most 255)"
         )
+    if args.nsx is not None:
+        return _verbatim(at, nsx_id, args, args.nsx)
     criteria: list[dict[str, Any]] = []
     for i, tags in enumerate(_listed(args.vm_tags)):
         labels = _labels(at, f"vm_tags[{i}]" if isinstance(args.vm_tags, list | tuple) else "vm_tags", tags, "tags")
@@ -172,7 +192,7 @@ def _build(at: str, nsx_id: str, args: SecurityGroupArgs) -> _Built:
         description=args.description,
         antrea=bool(pod_criteria),
     )
-    member = Member("groups", nsx_id, body, at)
+    member = Member("groups", nsx_id, body, at, owner=args.owner)
     return _Built(member, "pods" if pod_criteria else "vms", cluster)
 
 
@@ -208,20 +228,18 @@ def _pod_side(at: str, args: SecurityGroupArgs) -> tuple[list[dict[str, Any]], C
     return criteria, next(iter(clusters.values()), None)
 
 
-class SecurityGroup(pulumi.ComponentResource):
-    """Outputs: ``path`` and ``id`` (plain strings, known at once)."""
+class SecurityGroup:
+    """A group of the firewall's set; ``path`` and ``id`` are plain strings, known at once.
 
-    def __init__(self, name: str, args: SecurityGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    Not an engine resource of its own: the NSX object is a member of the firewall's one
+    ``PolicySet`` (docs/scale.md), so a stack of thousands of groups stays one resource.
+    """
+
+    def __init__(self, name: str, args: SecurityGroupArgs) -> None:
         at = f"SecurityGroup {name!r}"
         nsx_id = args.nsx_id or name
         built = _build(at, nsx_id, args)
         args.firewall._admit(built.member)
-        super().__init__(
-            "zerotrust:components:SecurityGroup",
-            name,
-            None,
-            pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=args.firewall), opts),
-        )
         self.firewall = args.firewall
         self.id = nsx_id
         self.path = args.firewall.group_path(nsx_id)
@@ -229,4 +247,3 @@ class SecurityGroup(pulumi.ComponentResource):
         """``vms`` or ``pods``: where rules naming it are enforced."""
         self.cluster = built.cluster
         self.cluster_path: pulumi.Input[str] | None = None if built.cluster is None else _cluster_path(built.cluster)
-        self.register_outputs({"path": self.path, "id": self.id})

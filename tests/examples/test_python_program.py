@@ -43,14 +43,14 @@ def test_python_program_lifecycle(
     ws.set_config({"kubeconfig": cluster.kubeconfig}, secret=frozenset({"kubeconfig"}))
     nsx = raw(emu)
 
-    # stack, NSX provider, Firewall + 3 groups + 2 sections (components), ONE policy set,
-    # Kubernetes provider, EgressPool + ExternalIPPool + Egress
+    # stack, NSX provider, Firewall and its ONE policy set (the 3 groups and 2 sections are its
+    # members, not resources), Kubernetes provider, EgressPool + ExternalIPPool + Egress
     preview = ws.preview()
-    assert changes(preview.change_summary) == {"create": 13}
+    assert changes(preview.change_summary) == {"create": 8}
     assert nsx.get(f"{DOMAIN}/groups/web").status_code == 404, "a preview writes nothing"
 
     up = ws.up()
-    assert changes(up.summary.resource_changes) == {"create": 13}
+    assert changes(up.summary.resource_changes) == {"create": 8}
     assert up.outputs["db_group"].value == f"{GROUPS}/db"
     assert up.outputs["sections"].value == ["quarantine", "web-db"]
     [policy_set] = ws.resources("zerotrust:nsx:PolicySet")
@@ -87,7 +87,7 @@ def test_python_program_lifecycle(
     assert changes(ws.preview().change_summary) == {}
 
     destroy = ws.destroy()
-    assert changes(destroy.summary.resource_changes) == {"delete": 13}
+    assert changes(destroy.summary.resource_changes) == {"delete": 8}
     for group in ("web", "db", "quarantined"):
         assert nsx.get(f"{DOMAIN}/groups/{group}").status_code == 404
     assert nsx.get(f"{DOMAIN}/security-policies/web-db").status_code == 404
