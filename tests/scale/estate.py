@@ -161,6 +161,12 @@ def clear_stale_lock(ws: EngineWorkspace) -> bool:
     cannot remove its own, and the next command refuses to start until ``pulumi cancel``
     deletes it (Pulumi's documented recovery, docs/scale.md).
     """
+    for torn in (ws.backend / ".pulumi" / "stacks").rglob("*.attrs"):
+        # The file backend stores each checkpoint's metadata in a ``.attrs`` sidecar next to it;
+        # a CLI killed while writing it leaves it empty, and every later command then fails with
+        # "failed to load checkpoint: EOF". The sidecar is optional: an empty one is removed.
+        if torn.stat().st_size == 0:
+            torn.unlink()
     locks = list((ws.backend / ".pulumi" / "locks").rglob("*.json"))
     if locks:
         run_to_end(ws, "cancel", "--yes")
